@@ -1,0 +1,3 @@
+from chattools.cli import main
+
+main()

@@ -1,0 +1,156 @@
+"""Errors raised by chattools.
+
+Every error is a :class:`ChattoolsError` and also subclasses the builtin that fits
+(``ValueError``, ``KeyError``, ``FileNotFoundError``), so ``except ValueError`` keeps
+working. Messages are lower-case, name what was wrong and end with a ``Hint:`` that
+says what to do. They never contain a password.
+
+Examples
+--------
+>>> from chattools.errors import WrongPasswordError
+>>> err = WrongPasswordError("wrong password for 'june.xlsx'")
+>>> isinstance(err, ValueError)
+True
+>>> print(err)  # doctest: +NORMALIZE_WHITESPACE
+wrong password for 'june.xlsx'
+Hint: check the password you set when downloading the file; a lost password means the file has to be downloaded again.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ChatNotFoundError",
+    "ChattoolsError",
+    "CorruptFileError",
+    "DatasetError",
+    "InvalidOperatingHoursError",
+    "InvalidValueError",
+    "MissingColumnError",
+    "MissingSheetError",
+    "NotAnExportError",
+    "PasswordRequiredError",
+    "SourceNotFoundError",
+    "UnsafeFileError",
+    "UnsupportedFormatError",
+    "WrongPasswordError",
+]
+
+
+class ChattoolsError(Exception):
+    """Base class of every error chattools raises on purpose."""
+
+    default_hint = "see the chattools README for the supported inputs."
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        self.message = message
+        self.hint = hint if hint is not None else self.default_hint
+        super().__init__(message)
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the message
+        return f"{self.message}\nHint: {self.hint}"
+
+    def __reduce__(self):  # keep pickling (multiprocessing) working with the keyword
+        return (_rebuild, (type(self), self.message, self.hint))
+
+
+def _rebuild(cls: type[ChattoolsError], message: str, hint: str) -> ChattoolsError:
+    return cls(message, hint=hint)
+
+
+class SourceNotFoundError(ChattoolsError, FileNotFoundError):
+    """A path given as an export does not exist (or a glob/folder matched nothing)."""
+
+    default_hint = "check the path; folders and globs must contain .xlsx, .json or .zip exports."
+
+
+class PasswordRequiredError(ChattoolsError, ValueError):
+    """The export is encrypted and no password was given."""
+
+    default_hint = (
+        "pass password=..., or set the CHATTOOLS_PASSWORD environment variable "
+        "(the CLI also accepts --password-env NAME)."
+    )
+
+
+class WrongPasswordError(ChattoolsError, ValueError):
+    """The password does not open the export."""
+
+    default_hint = (
+        "check the password you set when downloading the file; a lost password means the "
+        "file has to be downloaded again."
+    )
+
+
+class UnsupportedFormatError(ChattoolsError, ValueError):
+    """The bytes are not a container chattools knows (e.g. CSV, PDF, empty file)."""
+
+    default_hint = (
+        "Channel Talk exports are password-protected .xlsx files, .json files, or .zip files "
+        "holding JSON; download the file again from Analytics → Download."
+    )
+
+
+class CorruptFileError(ChattoolsError, ValueError):
+    """The container is recognised but truncated or damaged."""
+
+    default_hint = "the file is damaged or incomplete; download it again."
+
+
+class UnsafeFileError(ChattoolsError, ValueError):
+    """The file tries something dangerous (zip bomb, path traversal, XML entities)."""
+
+    default_hint = (
+        "the file was refused for safety; if it is a genuine export, raise the limits "
+        "with chattools.readers.Limits."
+    )
+
+
+class NotAnExportError(ChattoolsError, ValueError):
+    """The file opens, but its sheets are not those of a Channel Talk chat export."""
+
+    default_hint = (
+        "open the file that Channel Talk's Analytics → Download produced; it has a "
+        "'UserChat data' (or 'UserChat', 'UserChatCase data') sheet."
+    )
+
+
+class MissingSheetError(ChattoolsError, KeyError):
+    """A sheet that the operation needs is not in the export."""
+
+    default_hint = "download the export again with that data selected."
+
+
+class MissingColumnError(ChattoolsError, KeyError):
+    """A column that the operation needs is missing from a sheet."""
+
+    default_hint = "the file may have been edited; download it again from Channel Talk."
+
+
+class InvalidValueError(ChattoolsError, ValueError):
+    """A cell could not be parsed (raised only with ``on_problem="raise"``)."""
+
+    default_hint = (
+        "by default such cells are collected in `Export.problems` instead; fix the cell or "
+        'load with on_problem="collect".'
+    )
+
+
+class ChatNotFoundError(ChattoolsError, KeyError):
+    """A chat id is not in the export."""
+
+    default_hint = "list the available ids with `exp.chats['id']`."
+
+
+class InvalidOperatingHoursError(ChattoolsError, ValueError):
+    """An operating-hours specification cannot be understood."""
+
+    default_hint = (
+        'use slots like {"mon-fri": ["09:00-12:00", "13:00-18:00"], "sat": "22:00-06:00"} '
+        "and an IANA time zone such as 'Asia/Seoul'."
+    )
+
+
+class DatasetError(ChattoolsError, ValueError):
+    """A converted Parquet dataset is missing, incomplete or inconsistent."""
+
+    default_hint = "re-create it with `chattools convert EXPORTS... --out DATASET/`."

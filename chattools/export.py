@@ -1,0 +1,215 @@
+"""The loaded export: typed frames, where they came from, and what could not be read.
+
+An :class:`Export` is what :func:`chattools.open_export`, :func:`chattools.open_exports`
+and :func:`chattools.open_dataset` return. It holds one typed Polars frame per sheet
+(eager, or lazy when opened from a Parquet dataset), the generation, the channel time
+zone, one row per source file and a ``problems`` frame listing every cell or row that
+could not be read as it should. It never holds a password.
+
+Examples
+--------
+>>> import chattools as ct
+>>> exp = ct.Export.empty()
+>>> exp.chats.height, exp.generation, exp.timezone
+(0, 'legacy', 'Asia/Seoul')
+>>> exp.messages.columns[:5]
+['chatId', 'personType', 'personId', 'createdAt', 'plainText']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+import polars as pl
+
+from chattools import schema
+from chattools.errors import MissingSheetError
+
+__all__ = ["PROBLEM_SCHEMA", "SOURCE_SCHEMA", "Export"]
+
+#: One row per cell or row that could not be loaded as it should.
+PROBLEM_SCHEMA = pl.Schema(
+    {
+        "file": pl.String(),
+        "sheet": pl.String(),
+        "row": pl.Int64(),
+        "column": pl.String(),
+        "value": pl.String(),
+        "problem": pl.String(),
+    }
+)
+
+#: One row per source file.
+SOURCE_SCHEMA = pl.Schema(
+    {
+        "file": pl.String(),
+        "sha256": pl.String(),
+        "container": pl.String(),
+        "generation": pl.String(),
+        "sheets": pl.List(pl.String()),
+        "chats": pl.Int64(),
+        "messages": pl.Int64(),
+        "first_chat_at": pl.Datetime(schema.TIME_UNIT, schema.DEFAULT_TIMEZONE),
+        "last_chat_at": pl.Datetime(schema.TIME_UNIT, schema.DEFAULT_TIMEZONE),
+    }
+)
+
+Frame = pl.DataFrame | pl.LazyFrame
+
+
+@dataclass(frozen=True, repr=False)
+class Export:
+    """Typed frames of one or more Channel Talk exports.
+
+    Use the sheet properties (``chats``, ``messages``, ``users``, ``managers``, ``bots``,
+    ``tags``, ``supportbots``, ``marketing``, ``meets``, ``cases``, ``teams``) for eager
+    frames and :meth:`lazy` for a ``LazyFrame`` of any sheet.
+    """
+
+    frames: Mapping[str, Frame]
+    generation: schema.Generation = "legacy"
+    timezone: str = schema.DEFAULT_TIMEZONE
+    sources: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=SOURCE_SCHEMA))
+    problems: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=PROBLEM_SCHEMA))
+    #: Rows read per (file, sheet), for :meth:`accounting`.
+    rows_read: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(
+            schema={"file": pl.String, "sheet": pl.String, "rows_read": pl.Int64}
+        )
+    )
+
+    @classmethod
+    def empty(cls, timezone: str = schema.DEFAULT_TIMEZONE) -> Export:
+        """An export with every sheet present and empty."""
+        return cls({k: schema.empty_frame(k, timezone) for k in schema.SHEETS}, timezone=timezone)
+
+    # -- sheets -----------------------------------------------------------------------
+    def lazy(self, sheet: str) -> pl.LazyFrame:
+        """The typed frame of ``sheet`` as a ``LazyFrame`` (empty if the export lacks it)."""
+        if sheet not in schema.SHEETS:
+            msg = f"unknown sheet {sheet!r}"
+            raise MissingSheetError(msg, hint=f"use one of {sorted(schema.SHEETS)}.")
+        frame = self.frames.get(sheet)
+        if frame is None:
+            return schema.empty_frame(sheet, self.timezone).lazy()
+        return frame.lazy()
+
+    def frame(self, sheet: str) -> pl.DataFrame:
+        """The typed frame of ``sheet``, collected if it is lazy."""
+        frame = self.frames.get(sheet)
+        if isinstance(frame, pl.DataFrame):
+            return frame
+        return self.lazy(sheet).collect()
+
+    @property
+    def is_lazy(self) -> bool:
+        """Whether the frames are lazy scans (an export opened with ``open_dataset``)."""
+        return any(isinstance(f, pl.LazyFrame) for f in self.frames.values())
+
+    @property
+    def chats(self) -> pl.DataFrame:
+        return self.frame("chats")
+
+    @property
+    def messages(self) -> pl.DataFrame:
+        return self.frame("messages")
+
+    @property
+    def users(self) -> pl.DataFrame:
+        return self.frame("users")
+
+    @property
+    def managers(self) -> pl.DataFrame:
+        return self.frame("managers")
+
+    @property
+    def bots(self) -> pl.DataFrame:
+        return self.frame("bots")
+
+    @property
+    def tags(self) -> pl.DataFrame:
+        return self.frame("tags")
+
+    @property
+    def supportbots(self) -> pl.DataFrame:
+        return self.frame("supportbots")
+
+    @property
+    def marketing(self) -> pl.DataFrame:
+        return self.frame("marketing")
+
+    @property
+    def meets(self) -> pl.DataFrame:
+        return self.frame("meets")
+
+    @property
+    def cases(self) -> pl.DataFrame:
+        return self.frame("cases")
+
+    @property
+    def teams(self) -> pl.DataFrame:
+        return self.frame("teams")
+
+    def with_frames(self, **frames: Frame) -> Export:
+        """A copy with some sheets replaced (e.g. filtered chats)."""
+        return replace(self, frames={**self.frames, **frames})
+
+    # -- accounting -------------------------------------------------------------------
+    def accounting(self) -> pl.DataFrame:
+        """Per file and sheet: rows read, rows loaded and rows reported as problems.
+
+        ``rows_read == rows_loaded + rows_rejected`` holds for every row; a row that
+        loaded with a problem in one of its cells counts as loaded (its problem is
+        listed in :attr:`problems`, ``row_level=False``).
+        """
+        loaded = [
+            self.lazy(key)
+            .group_by("_file", "_sheet")
+            .agg(pl.len().cast(pl.Int64).alias("rows_loaded"))
+            .rename({"_file": "file", "_sheet": "sheet"})
+            for key in schema.SHEETS
+        ]
+        loaded_df = pl.concat([lf.collect() for lf in loaded])
+        rejected = (
+            self.problems.filter(pl.col("column").is_null() & pl.col("row").is_not_null())
+            .group_by("file", "sheet")
+            .agg(pl.col("row").n_unique().cast(pl.Int64).alias("rows_rejected"))
+        )
+        return (
+            self.rows_read.join(loaded_df, on=["file", "sheet"], how="full", coalesce=True)
+            .join(rejected, on=["file", "sheet"], how="left")
+            .with_columns(
+                pl.col("rows_read", "rows_loaded", "rows_rejected").fill_null(0),
+            )
+            .with_columns(
+                (pl.col("rows_read") == pl.col("rows_loaded") + pl.col("rows_rejected")).alias(
+                    "balanced"
+                )
+            )
+            .sort("file", "sheet")
+        )
+
+    # -- display ----------------------------------------------------------------------
+    def summary(self) -> pl.DataFrame:
+        """One row per sheet: rows and columns (what ``print(exp)`` shows)."""
+        rows = []
+        for key in schema.SHEETS:
+            frame = self.frames.get(key)
+            if frame is None:
+                n, cols = 0, len(schema.typed_schema(key))
+            elif isinstance(frame, pl.LazyFrame):
+                n = frame.select(pl.len()).collect().item()
+                cols = len(frame.collect_schema())
+            else:
+                n, cols = frame.height, frame.width
+            rows.append({"sheet": key, "rows": n, "columns": cols})
+        return pl.DataFrame(rows, schema={"sheet": pl.String, "rows": pl.Int64, "columns": pl.Int64})
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{r['sheet']}={r['rows']}" for r in self.summary().iter_rows(named=True))
+        files = self.sources.height
+        return (
+            f"<Export generation={self.generation!r} timezone={self.timezone!r} "
+            f"files={files} {counts} problems={self.problems.height}>"
+        )

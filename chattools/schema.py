@@ -1,0 +1,352 @@
+"""The one catalogue of Channel Talk export sheets, columns, generations and parse rules.
+
+Everything that knows what a Channel Talk export looks like reads it from here: the
+readers (text → typed frames), the sample writer (typed frames → text), the JSON
+shapes and the documentation. See ``shared/export-format.md`` for the measured facts.
+
+Each column has a *kind*; the kind fixes both the Polars dtype of the typed frame and
+how the cell text is parsed:
+
+==================  ===============================  =========================================
+kind                dtype                            text in XLSX / sheet-keyed JSON
+==================  ===============================  =========================================
+``id``              ``String``                       digits or 20 hex chars, kept as text
+``text``            ``String``                       as is (``"N/A"`` stays text, blank → null)
+``datetime``        ``Datetime(us, channel tz)``     naive ``YYYY-MM-DD HH:MM:SS`` local time
+``utc_datetime``    ``Datetime(us, channel tz)``     ``YYYY-MM-DDTHH:MM:SS[.sss]Z`` (UTC)
+``duration``        ``Duration(us)``                 ``"12h 3m 5s"`` (legacy) or integer seconds
+``int``             ``Int64``                        digits
+``bool``            ``Boolean``                      ``true`` / ``false``
+``list``            ``List(String)``                 joined with ``", "``
+``tags``            ``List(String)``                 joined with ``", "``; names may hold ``,``
+==================  ===============================  =========================================
+
+In the Open-API-style JSON shape, ``datetime``/``utc_datetime`` are epoch milliseconds,
+``duration`` is milliseconds and ``list``/``tags`` are JSON arrays.
+
+Examples
+--------
+>>> from chattools import schema
+>>> sheet = schema.SHEETS["chats"]
+>>> sheet.sheet_names["legacy"]
+('UserChat data',)
+>>> sheet.column("waitingTime").kind
+'duration'
+>>> schema.canonical_column("chats", "mediumName")
+'contactMediumType'
+>>> schema.empty_frame("messages").schema["createdAt"]
+Datetime(time_unit='us', time_zone='Asia/Seoul')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import polars as pl
+
+__all__ = [
+    "API_KEYS",
+    "DEFAULT_TIMEZONE",
+    "DURATION_TEXT_PATTERN",
+    "GENERATIONS",
+    "LIST_SEPARATOR",
+    "LOCAL_DATETIME_FORMAT",
+    "PROVENANCE_COLUMNS",
+    "SHEETS",
+    "TIME_UNIT",
+    "UTC_DATETIME_FORMATS",
+    "Column",
+    "Generation",
+    "Kind",
+    "Sheet",
+    "canonical_column",
+    "dtype_of",
+    "empty_frame",
+    "typed_schema",
+]
+
+Kind = Literal["id", "text", "datetime", "utc_datetime", "duration", "int", "bool", "list", "tags"]
+Generation = Literal["legacy", "2026", "case"]
+GENERATIONS: tuple[Generation, ...] = ("legacy", "2026", "case")
+
+DEFAULT_TIMEZONE = "Asia/Seoul"
+TIME_UNIT: Literal["us"] = "us"
+LOCAL_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+UTC_DATETIME_FORMATS = ("%Y-%m-%dT%H:%M:%S%.3fZ", "%Y-%m-%dT%H:%M:%SZ")
+DURATION_TEXT_PATTERN = r"^(\d+)h (\d+)m (\d+)s$"
+LIST_SEPARATOR = ", "
+
+#: Columns every typed frame ends with: where each row came from.
+#: ``_file`` is the file name, ``_sheet`` the sheet (or JSON key) and ``_row`` the
+#: 1-based record number within that sheet (the spreadsheet row is ``_row + 1``).
+PROVENANCE_COLUMNS: dict[str, pl.DataType] = {
+    "_file": pl.String(),
+    "_sheet": pl.String(),
+    "_row": pl.Int64(),
+}
+
+
+def dtype_of(kind: Kind, timezone: str = DEFAULT_TIMEZONE) -> pl.DataType:
+    """Return the Polars dtype of a typed column of ``kind``.
+
+    >>> dtype_of("duration")
+    Duration(time_unit='us')
+    >>> dtype_of("tags")
+    List(String)
+    """
+    if kind in ("datetime", "utc_datetime"):
+        return pl.Datetime(TIME_UNIT, timezone)
+    return {
+        "id": pl.String(),
+        "text": pl.String(),
+        "duration": pl.Duration(TIME_UNIT),
+        "int": pl.Int64(),
+        "bool": pl.Boolean(),
+        "list": pl.List(pl.String()),
+        "tags": pl.List(pl.String()),
+    }[kind]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One known column of a sheet.
+
+    ``core`` columns are always present in the typed frame (null-filled when a file
+    lacks them, and reported); other known columns are typed only when present.
+    ``required`` columns must be in the file or the sheet cannot be used.
+    """
+
+    name: str
+    kind: Kind = "text"
+    core: bool = True
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of an export, as it appears in each generation."""
+
+    key: str
+    sheet_names: dict[Generation, tuple[str, ...]]
+    api_key: str
+    columns: tuple[Column, ...]
+    description: str = ""
+    _by_name: dict[str, Column] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_name = {c.name: c for c in self.columns}
+        for c in self.columns:
+            for alias in c.aliases:
+                by_name.setdefault(alias, c)
+        object.__setattr__(self, "_by_name", by_name)
+
+    def column(self, name: str) -> Column:
+        """The known column called ``name`` (or one of its aliases)."""
+        return self._by_name[name]
+
+    def known(self, name: str) -> bool:
+        return name in self._by_name
+
+    @property
+    def core_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.core)
+
+    @property
+    def required_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.required)
+
+    @property
+    def all_sheet_names(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for names in self.sheet_names.values():
+            seen.update(dict.fromkeys(names))
+        return tuple(seen)
+
+
+def _cols(spec: str, *, core: bool = True, required: tuple[str, ...] = ()) -> tuple[Column, ...]:
+    """Build columns from ``"name:kind name:kind …"`` (kind defaults to text)."""
+    out = []
+    for item in spec.split():
+        name, _, kind = item.partition(":")
+        out.append(Column(name, kind or "text", core=core, required=name in required))  # type: ignore[arg-type]
+    return tuple(out)
+
+
+_LEGACY_CHAT = _cols(
+    "id:id userId:id name description state contactMediumType marketingType marketingId:id "
+    "supportBotId:id managerIds:list assigneeId:id tags:tags firstOpenedAt:datetime "
+    "openedAt:datetime firstRepliedAtAfterOpen:datetime createdAt:datetime "
+    "waitingTime:duration avgReplyTime:duration totalReplyTime:duration replyCount:int "
+    "resolutionTime:duration operationWaitingTime:duration operationAvgReplyTime:duration "
+    "operationTotalReplyTime:duration operationReplyCount:int "
+    "operationResolutionTime:duration closedAt:datetime summary",
+    required=("id", "state", "createdAt"),
+)
+# 2026 analytics export: documented, not seen. Typed when present, kept otherwise.
+_CHAT_2026 = _cols(
+    "managedAt:datetime mediumType alfTriggered:bool teamId:id priority direction "
+    "firstQueuedAt:datetime firstAskedAt:datetime firstRepliedAt:datetime "
+    "totalSnoozedTime:duration snoozedCount:int missedCount:int leadTime:duration "
+    "workflowId:id",
+    core=False,
+)
+_CHAT_COLUMNS = tuple(
+    Column(c.name, c.kind, c.core, c.required, aliases=("mediumName",))
+    if c.name == "contactMediumType"
+    else c
+    for c in _LEGACY_CHAT
+) + _CHAT_2026
+
+SHEETS: dict[str, Sheet] = {
+    s.key: s
+    for s in (
+        Sheet(
+            "chats",
+            {"legacy": ("UserChat data",), "2026": ("UserChat", "UserChat data")},
+            "userChats",
+            _CHAT_COLUMNS,
+            "one row per chat (its latest open→close cycle); `profile.*` columns follow",
+        ),
+        Sheet(
+            "users",
+            {"legacy": ("User data",), "2026": ("User data",)},
+            "users",
+            _cols(
+                "id:id name tags:list memberId member:bool language country timeZone province "
+                "lastSeenAt:utc_datetime sessionsCount:int createdAt:utc_datetime "
+                "updatedAt:utc_datetime unsubscribeEmail:bool unsubscribeTexting:bool "
+                "hasPushToken:bool",
+                required=("id",),
+            ),
+            "customers; dynamic `profile.*`, `web.*`, `mobile.*` columns follow",
+        ),
+        Sheet(
+            "supportbots",
+            {"legacy": ("SupportBot data",)},
+            "supportBots",
+            _cols("id:id revisionId:id sectionPath:list", required=("id",)),
+            "support-bot paths, several rows per bot",
+        ),
+        Sheet(
+            "marketing",
+            {"legacy": ("Marketing data",)},
+            "marketings",
+            _cols("id:id channelId:id name type state createdAt:datetime", required=("id",)),
+            "marketing campaigns (assumed columns: documented, never seen)",
+        ),
+        Sheet(
+            "managers",
+            {"legacy": ("Manager data",), "2026": ("Manager data",)},
+            "managers",
+            _cols(
+                "id:id channelId:id accountId:id name email mobileNumber removed:bool "
+                "createdAt:datetime defaultGroupWatch defaultDirectChatWatch "
+                "defaultUserChatWatch receiveUnassignedChatAlert:bool "
+                "operatorEmailReminder:bool",
+                required=("id",),
+            ),
+            "managers (incomplete in real files: most ids used in chats are missing)",
+        ),
+        Sheet(
+            "bots",
+            {"legacy": ("Bot data",)},
+            "bots",
+            _cols("id:id channelId:id name createdAt:datetime color", required=("id",)),
+        ),
+        Sheet(
+            "tags",
+            {"legacy": ("UserChatTag data",), "2026": ("UserChatTag data",)},
+            "chatTags",
+            _cols("id:id channelId:id name description createdAt:datetime", required=("id",)),
+            "the channel's whole chat-tag list",
+        ),
+        Sheet(
+            "messages",
+            {"legacy": ("Message data",), "2026": ("Message data",)},
+            "messages",
+            _cols(
+                "chatId:id personType personId:id createdAt:datetime plainText",
+                required=("chatId", "personType", "createdAt"),
+            )
+            + _cols("isPrivate:bool", core=False),
+            "messages in file order; no message id; `_row` breaks same-second ties",
+        ),
+        Sheet(
+            "meets",
+            {"legacy": ("UserChat meet data",), "2026": ("UserChat meet data",)},
+            "meets",
+            _cols(
+                "id:id userChatId:id startedAt:datetime endedAt:datetime engagedAt:datetime "
+                "from to direction missedReason duration:duration",
+                required=("id",),
+            ),
+            "calls",
+        ),
+        Sheet(
+            "teams",
+            {"2026": ("Team data",)},
+            "teams",
+            _cols("id:id channelId:id name description createdAt:datetime", required=("id",)),
+            "teams (assumed columns)",
+        ),
+        Sheet(
+            "cases",
+            {"case": ("UserChatCase data",)},
+            "userChatCases",
+            _cols(
+                "userChatCaseCreatedAt:datetime userChatCase:int userChatCaseId:id "
+                "userChatCaseState userChatCaseUpdatedAt:datetime userChatId:id direction "
+                "userChatState userChatUrl teamId:id teamName assigneeId:id assigneeName "
+                "managerIds:list managerNames:list userId:id userName createdAt:datetime "
+                "firstQueuedAt:datetime firstOpenedAt:datetime firstAskedAt:datetime "
+                "firstRepliedAt:datetime closedAt:datetime waitingTime:duration "
+                "totalReplyTime:duration replyCount:int avgReplyTime:duration "
+                "resolutionTime:duration totalSnoozedTime:duration leadTime:duration "
+                "snoozedCount:int missedCount:int description summarizedMessage tags:tags "
+                "mediumName mediumSenderName marketingType marketingId:id workflowId:id page "
+                "priority profile.csat profile.csatComment",
+                required=("userChatCaseId", "userChatId"),
+            ),
+            "one row per open→close cycle of a chat",
+        ),
+    )
+}
+
+#: Open-API-style JSON key → sheet key.
+API_KEYS: dict[str, str] = {s.api_key: s.key for s in SHEETS.values()}
+
+#: Columns whose presence marks a 2026 analytics export (documented).
+SIGNATURE_2026: dict[str, frozenset[str]] = {
+    "chats": frozenset({"managedAt", "mediumType", "alfTriggered"}),
+    "messages": frozenset({"isPrivate"}),
+}
+
+
+def canonical_column(sheet: str, name: str) -> str:
+    """The canonical name of column ``name`` of ``sheet`` (unknown names unchanged)."""
+    spec = SHEETS[sheet]
+    return spec.column(name).name if spec.known(name) else name
+
+
+def typed_schema(
+    sheet: str,
+    timezone: str = DEFAULT_TIMEZONE,
+    *,
+    extra: dict[str, pl.DataType] | None = None,
+    provenance: bool = True,
+) -> pl.Schema:
+    """The schema of a typed frame: core columns, ``extra`` columns, provenance."""
+    cols: dict[str, pl.DataType] = {
+        c.name: dtype_of(c.kind, timezone) for c in SHEETS[sheet].core_columns
+    }
+    cols.update(extra or {})
+    if provenance:
+        cols.update(PROVENANCE_COLUMNS)
+    return pl.Schema(cols)
+
+
+def empty_frame(sheet: str, timezone: str = DEFAULT_TIMEZONE) -> pl.DataFrame:
+    """An empty typed frame for ``sheet`` (what an absent sheet loads as)."""
+    return pl.DataFrame(schema=typed_schema(sheet, timezone))
