@@ -50,6 +50,7 @@ __all__ = [
     "DEFAULT_TIMEZONE",
     "DURATION_TEXT_PATTERN",
     "GENERATIONS",
+    "HEADERS_BY_GENERATION",
     "LIST_SEPARATOR",
     "LOCAL_DATETIME_FORMAT",
     "PROVENANCE_COLUMNS",
@@ -316,6 +317,13 @@ SHEETS: dict[str, Sheet] = {
 
 #: Open-API-style JSON key → sheet key.
 API_KEYS: dict[str, str] = {s.api_key: s.key for s in SHEETS.values()}
+
+#: Header names a generation writes instead of the canonical name (sheet → canonical → header).
+HEADERS_BY_GENERATION: dict[Generation, dict[str, dict[str, str]]] = {
+    "legacy": {},
+    "2026": {"chats": {"contactMediumType": "mediumName"}},
+    "case": {},
+}
 
 #: Columns whose presence marks a 2026 analytics export (documented).
 SIGNATURE_2026: dict[str, frozenset[str]] = {
