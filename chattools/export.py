@@ -20,11 +20,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from chattools import schema
 from chattools.errors import MissingSheetError
+
+if TYPE_CHECKING:  # for the join methods' annotations only
+    from datetime import datetime
+
+    from chattools.derive.transcript import Transcript
 
 __all__ = ["PROBLEM_SCHEMA", "SOURCE_SCHEMA", "Export"]
 
@@ -154,6 +160,36 @@ class Export:
     def with_frames(self, **frames: Frame) -> Export:
         """A copy with some sheets replaced (e.g. filtered chats)."""
         return replace(self, frames={**self.frames, **frames})
+
+    # -- joins (chattools.derive.timeline / joins / transcript) -------------------------
+    def timeline(self) -> pl.DataFrame:
+        """Messages in conversation order with sender names and chat columns.
+
+        See :func:`chattools.derive.timeline.timeline`.
+        """
+        from chattools.derive.timeline import timeline
+
+        return timeline(self)
+
+    def chat_table(self) -> pl.DataFrame:
+        """One wide row per chat (user, assignee, followers, bot, campaign, tag groups).
+
+        See :func:`chattools.derive.joins.chat_table`.
+        """
+        from chattools.derive.joins import chat_table
+
+        return chat_table(self)
+
+    def transcript(
+        self, chat_id: str, *, mask: bool = False, as_of: datetime | str | None = None
+    ) -> Transcript:
+        """One chat as a readable transcript (text, HTML in notebooks, ``.frame``).
+
+        See :func:`chattools.derive.transcript.transcript`.
+        """
+        from chattools.derive.transcript import transcript
+
+        return transcript(self, chat_id, mask=mask, as_of=as_of)
 
     # -- accounting -------------------------------------------------------------------
     def accounting(self) -> pl.DataFrame:
