@@ -1,0 +1,190 @@
+"""Typed frames of the legacy and 2026 generations, from the drawn world and chats.
+
+:func:`typed_frame` turns raw columns (epoch seconds, seconds, Python lists) into a
+frame with exactly the dtypes of ``schema.typed_schema`` (without provenance);
+the other functions lay out each sheet.
+
+Examples
+--------
+>>> f = typed_frame("bots", {"id": ["1"], "channelId": ["9"], "name": ["B"],
+...                          "createdAt": [1782799200], "color": [None]}, "Asia/Seoul")
+>>> f["createdAt"][0]
+datetime.datetime(2026, 6, 30, 15, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Seoul'))
+"""
+
+from __future__ import annotations
+
+import random
+
+import polars as pl
+
+from chattools import schema
+from chattools.sample.conversations import Chat
+from chattools.sample.ct_metrics import cycle_metrics
+from chattools.sample.hours import SampleCalendar
+from chattools.sample.world import Columns, World
+
+__all__ = ["CHAT_2026_COLUMNS", "chat_columns", "meets_columns", "message_columns", "typed_frame"]
+
+#: The 2026 analytics columns the sample writes (known to the schema, not core).
+CHAT_2026_COLUMNS = tuple(c.name for c in schema.SHEETS["chats"].columns if not c.core)
+
+_MEDIUM_TYPE = {None: "native", "inAppChat": "native", "email": "email", "phoneNumber": "phone"}
+
+
+def _convert(name: str, values: list[object], kind: schema.Kind, tz: str) -> pl.Series:
+    if kind == "datetime":  # epoch seconds
+        s = pl.Series(name, values, pl.Int64) * 1_000_000
+        return s.cast(pl.Datetime("us", "UTC")).dt.convert_time_zone(tz)
+    if kind == "utc_datetime":  # epoch milliseconds
+        s = pl.Series(name, values, pl.Int64) * 1_000
+        return s.cast(pl.Datetime("us", "UTC")).dt.convert_time_zone(tz)
+    if kind == "duration":  # seconds
+        return (pl.Series(name, values, pl.Int64) * 1_000_000).cast(pl.Duration("us"))
+    return pl.Series(name, values, schema.dtype_of(kind, tz))
+
+
+def typed_frame(
+    sheet: str,
+    columns: Columns,
+    timezone: str,
+    *,
+    extra: tuple[str, ...] = (),
+) -> pl.DataFrame:
+    """A typed frame of ``sheet``: every core column, then ``extra`` known columns,
+    then any other column of ``columns`` as ``String``."""
+    spec = schema.SHEETS[sheet]
+    names = [c.name for c in spec.core_columns] + list(extra)
+    names += [k for k in columns if k not in names]
+    height = len(next(iter(columns.values()))) if columns else 0
+    series = []
+    for name in names:
+        kind = spec.column(name).kind if spec.known(name) else "text"
+        values = columns.get(name, [None] * height)
+        series.append(_convert(name, values, kind, timezone))
+    return pl.DataFrame(series)
+
+
+def _first_reply(chat: Chat) -> int | None:
+    """The first team message (not a note) of the chat, any cycle."""
+    return next((m[0] for m in chat.messages if m[1] == "manager" and not m[4]), None)
+
+
+def chat_columns(
+    chats: list[Chat], world: World, cal: SampleCalendar, *, export_at: int, generation: str
+) -> Columns:
+    """UserChat rows: one per chat, metrics of the latest cycle by Channel Talk's rules."""
+    cols: Columns = {}
+
+    def put(name: str, value: object) -> None:
+        cols.setdefault(name, []).append(value)
+
+    for chat in chats:
+        last = chat.cycles[-1] if chat.cycles else None
+        events = [(m[0], m[1], m[4]) for m in chat.messages]
+        metrics = cycle_metrics(
+            events,
+            opened_at=last.opened_at if last else None,
+            closed_at=last.closed_at if last else None,
+            calendar=cal,
+        )
+        closed_at = last.closed_at if last else chat.bot_closed_at
+        put("id", chat.id)
+        put("userId", chat.user_id)
+        put("name", world.user_names[chat.user_id])
+        put("description", None)
+        put("state", chat.state)
+        put("contactMediumType", chat.medium)
+        put("marketingType", chat.campaign[1] if chat.campaign else None)
+        put("marketingId", chat.campaign[0] if chat.campaign else None)
+        put("supportBotId", world.support_bot_id if chat.entry == "support" else None)
+        put("managerIds", chat.manager_ids)
+        put("assigneeId", chat.assignee_id)
+        put("tags", chat.tags)
+        put("firstOpenedAt", chat.cycles[0].opened_at if chat.cycles else None)
+        put("openedAt", last.opened_at if last else None)
+        put("createdAt", chat.created_at)
+        for name, value in metrics.items():
+            put(name, value)
+        put("closedAt", closed_at)
+        put("summary", chat.summary)
+        if generation == "2026":
+            snoozes = [
+                (s, e if e is not None else export_at) for c in chat.cycles for s, e in c.snoozes
+            ]
+            first_reply = _first_reply(chat)
+            first_ask = next((m[0] for m in chat.messages if m[1] == "user"), None)
+            put("managedAt", first_reply)
+            put("mediumType", _MEDIUM_TYPE.get(chat.medium, "app"))
+            put("alfTriggered", chat.id[-1] in "0123")
+            put("teamId", chat.team_id)
+            put(
+                "priority",
+                None if not chat.cycles else ("high" if chat.id[0] in "01" else "medium"),
+            )
+            put("direction", "INBOUND")
+            put("firstQueuedAt", chat.cycles[0].opened_at if chat.cycles else None)
+            put("firstAskedAt", first_ask)
+            put("firstRepliedAt", first_reply)
+            put("totalSnoozedTime", sum(e - s for s, e in snoozes) if snoozes else None)
+            put("snoozedCount", len(snoozes))
+            put("missedCount", 0)
+            put("leadTime", closed_at - chat.created_at if closed_at is not None else None)
+            put("workflowId", None)
+        put("profile.csat", chat.csat)
+    return cols
+
+
+def message_columns(rng: random.Random, chats: list[Chat], *, generation: str) -> Columns:
+    """Message rows grouped by chat in blocks (blocks not in time order)."""
+    order = list(range(len(chats)))
+    rng.shuffle(order)
+    cols: Columns = {
+        "chatId": [],
+        "personType": [],
+        "personId": [],
+        "createdAt": [],
+        "plainText": [],
+    }
+    private: list[object] = []
+    for i in order:
+        chat = chats[i]
+        for t, person_type, person_id, body, is_private in chat.messages:
+            if is_private and generation == "legacy":
+                continue  # legacy exports have no internal notes
+            cols["chatId"].append(chat.id)
+            cols["personType"].append(person_type)
+            cols["personId"].append(person_id)
+            cols["createdAt"].append(t)
+            cols["plainText"].append(body)
+            private.append(is_private)
+    if generation == "2026":
+        cols["isPrivate"] = private
+    return cols
+
+
+def meets_columns(rng: random.Random, chats: list[Chat]) -> Columns:
+    """A few calls on chats that reached the team."""
+    names = ("id", "userChatId", "startedAt", "endedAt", "engagedAt", "from", "to", "direction")
+    cols: Columns = {k: [] for k in (*names, "missedReason", "duration")}
+    phone = "+82 2-555-0100"
+    for chat in chats:
+        if not chat.cycles or rng.random() > 0.015:
+            continue
+        start = chat.cycles[0].opened_at + rng.randint(60, 1800)
+        missed = rng.random() < 0.25
+        engaged = None if missed else start + rng.randint(3, 25)
+        end = start + 30 if engaged is None else engaged + rng.randint(30, 1200)
+        inbound = rng.random() < 0.6
+        caller = f"+82 10-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}"
+        for k, v in zip(
+            names,
+            (str(rng.randint(10**8, 10**9)), chat.id, start, end, engaged,
+             caller if inbound else phone, phone if inbound else caller,
+             "inbound" if inbound else "outbound"),
+            strict=True,
+        ):  # fmt: skip
+            cols[k].append(v)
+        cols["missedReason"].append("noAnswer" if missed else None)
+        cols["duration"].append(None if engaged is None else end - engaged)
+    return cols

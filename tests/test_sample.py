@@ -1,0 +1,492 @@
+"""The sample generator: determinism, schema, realism features and Channel Talk's metric rules."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import holidays
+import polars as pl
+import pytest
+
+from chattools import sample, schema
+from chattools.errors import InvalidValueError
+from chattools.sample.ct_metrics import cycle_metrics
+
+TZ = "Asia/Seoul"
+SEOUL = ZoneInfo(TZ)
+KR = holidays.country_holidays("KR")
+METRICS = ("waitingTime", "avgReplyTime", "totalReplyTime", "replyCount", "resolutionTime")
+OP_METRICS = tuple(f"operation{m[0].upper()}{m[1:]}" for m in METRICS)
+
+
+@pytest.fixture(scope="module")
+def legacy() -> dict[str, pl.DataFrame]:
+    return sample.generate(200, seed=7).frames
+
+
+@pytest.fixture(scope="module")
+def new() -> dict[str, pl.DataFrame]:
+    return sample.generate(200, seed=7, generation="2026").frames
+
+
+@pytest.fixture(scope="module")
+def cases() -> pl.DataFrame:
+    return sample.generate(200, seed=7, generation="case").frames["cases"]
+
+
+def epoch(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0) -> int:
+    return int(datetime(y, mo, d, h, mi, s, tzinfo=SEOUL).timestamp())
+
+
+def in_hours(local: datetime) -> bool:
+    """Independent wall-clock check of the sample's hours."""
+    if local.weekday() >= 5 or local.date() in KR:
+        return False
+    return time(9) <= local.time() < time(12) or time(13) <= local.time() < time(18)
+
+
+# -- determinism and shape ------------------------------------------------------------
+@pytest.mark.parametrize("generation", ["legacy", "2026", "case"])
+def test_same_seed_same_frames_other_seed_other_frames(generation: str) -> None:
+    a = sample.generate(40, seed=3, generation=generation)  # type: ignore[arg-type]
+    b = sample.generate(40, seed=3, generation=generation)  # type: ignore[arg-type]
+    c = sample.generate(40, seed=4, generation=generation)  # type: ignore[arg-type]
+    assert a.frames.keys() == b.frames.keys()
+    assert all(a.frames[k].equals(b.frames[k]) for k in a.frames)
+    main = "cases" if generation == "case" else "chats"
+    assert not a.frames[main].equals(c.frames[main])
+
+
+@pytest.mark.parametrize(
+    ("generation", "sheets"),
+    [
+        ("legacy", {"chats", "users", "supportbots", "marketing", "managers", "bots", "tags",
+                    "messages", "meets"}),
+        ("2026", {"chats", "messages", "users", "managers", "teams", "tags", "meets"}),
+        ("case", {"cases"}),
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("tz", ["Asia/Seoul", "Europe/Berlin"])
+def test_frames_follow_the_schema_without_provenance(generation: str, sheets: set, tz: str) -> None:
+    frames = sample.generate(30, seed=1, generation=generation, timezone=tz).frames  # type: ignore[arg-type]
+    assert set(frames) == sheets
+    for key, frame in frames.items():
+        spec = schema.SHEETS[key]
+        core = schema.typed_schema(key, tz, provenance=False)
+        assert list(frame.schema.items())[: len(core)] == list(core.items()), key
+        for name, dtype in list(frame.schema.items())[len(core) :]:
+            if spec.known(name):
+                assert dtype == schema.dtype_of(spec.column(name).kind, tz), (key, name)
+            else:
+                assert dtype == pl.String and name.split(".")[0] in {"profile", "web", "mobile"}
+        assert not set(schema.PROVENANCE_COLUMNS) & set(frame.columns)
+
+
+def test_2026_chats_have_the_2026_columns(new: dict[str, pl.DataFrame]) -> None:
+    assert {"managedAt", "mediumType", "alfTriggered", "teamId"} <= set(new["chats"].columns)
+    assert new["chats"]["teamId"].is_in(new["teams"]["id"].implode()).all()
+
+
+def test_no_text_cell_is_an_empty_string(legacy: dict[str, pl.DataFrame]) -> None:
+    for frame in legacy.values():
+        for name, dtype in frame.schema.items():
+            if dtype == pl.String:
+                assert not (frame[name] == "").any(), name
+
+
+def test_bad_options_raise_specific_errors() -> None:
+    with pytest.raises(InvalidValueError, match="generation='v3'"):
+        sample.generate(5, generation="v3")  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match="chats=0"):
+        sample.generate(0)
+    with pytest.raises(InvalidValueError, match="timezone='Mars/Base'"):
+        sample.generate(5, timezone="Mars/Base")
+
+
+def test_constants() -> None:
+    assert sample.EXPORT_TIME.weekday() == 1 and sample.EXPORT_TIME.hour == 15
+    assert sample.DEFAULT_PASSWORD.isalnum()
+    assert sample.SAMPLE_HOURS == {"mon-fri": ["09:00-12:00", "13:00-18:00"]}
+
+
+# -- the channel ------------------------------------------------------------------------
+def test_managers_sheet_lists_only_a_few_of_the_managers(legacy: dict[str, pl.DataFrame]) -> None:
+    chats, msgs = legacy["chats"], legacy["messages"]
+    used = set(msgs.filter(pl.col("personType") == "manager")["personId"])
+    used |= set(chats["assigneeId"].drop_nulls()) | set(chats["managerIds"].explode().drop_nulls())
+    listed = set(legacy["managers"]["id"])
+    assert 8 <= len(used) <= 12
+    assert len(listed) == 3 and listed <= used
+
+
+def test_bots_support_bot_paths_and_campaigns(legacy: dict[str, pl.DataFrame]) -> None:
+    assert 2 <= legacy["bots"].height <= 3
+    bots = legacy["supportbots"]
+    assert bots["id"].n_unique() == 1 and bots.height >= 3
+    assert (bots["sectionPath"].list.len() >= 2).all()
+    chats = legacy["chats"]
+    assert chats["supportBotId"].drop_nulls().is_in(bots["id"].implode()).all()
+    assert chats["supportBotId"].is_not_null().sum() > 10
+    campaigns = legacy["marketing"]
+    assert 3 <= campaigns.height <= 5
+    marketing = chats.filter(pl.col("marketingId").is_not_null())
+    assert marketing.height > 3 and marketing["marketingId"].is_in(campaigns["id"].implode()).all()
+    assert marketing["marketingType"].is_not_null().all()
+
+
+def test_tags_have_commas_slashes_groups_and_korean(legacy: dict[str, pl.DataFrame]) -> None:
+    names = legacy["tags"]["name"].to_list()
+    assert 55 <= len(names) <= 65
+    assert any("," in n for n in names) and not any(", " in n for n in names)
+    assert any("/" in n for n in names) and any(n.startswith("[") for n in names)
+    assert any("가" <= ch <= "힣" for n in names for ch in n)
+    chats = legacy["chats"]
+    per_chat = chats["tags"].list.len().fill_null(0)
+    assert per_chat.max() == 4 and (per_chat == 0).any()
+    assert chats["tags"].explode().drop_nulls().is_in(legacy["tags"]["name"].implode()).all()
+    assert chats["tags"].explode().drop_nulls().str.contains(",", literal=True).any()
+
+
+def test_users_have_dynamic_columns_and_some_are_missing(legacy: dict[str, pl.DataFrame]) -> None:
+    users = legacy["users"]
+    for prefix in ("profile.", "web.", "mobile."):
+        assert any(c.startswith(prefix) for c in users.columns)
+    missing = set(legacy["chats"]["userId"]) - set(users["id"])
+    assert missing
+    small = sample.generate(10, seed=7).frames["users"]
+    assert set(small.columns) != set(users.columns)  # the set depends on the size
+
+
+# -- chats and messages ---------------------------------------------------------------
+def test_chats_span_the_half_year_and_peak_on_weekday_afternoons(
+    legacy: dict[str, pl.DataFrame],
+) -> None:
+    created = legacy["chats"]["createdAt"]
+    assert created.min() >= datetime(2026, 1, 1, tzinfo=SEOUL)  # type: ignore[operator]
+    assert created.max() <= sample.EXPORT_TIME  # type: ignore[operator]
+    hours = created.dt.hour()
+    weekday = created.dt.weekday() <= 5
+    afternoon = (weekday & (hours >= 13) & (hours < 18)).sum()
+    night = (weekday & (hours < 5)).sum()
+    assert afternoon > 4 * max(night, 1)
+    assert weekday.sum() > 3 * (~weekday).sum()
+    assert (legacy["messages"]["createdAt"] <= sample.EXPORT_TIME).all()
+
+
+def test_states_reopens_and_bot_only_chats(legacy: dict[str, pl.DataFrame]) -> None:
+    chats = legacy["chats"]
+    assert {"closed", "opened", "snoozed"} <= set(chats["state"])
+    open_ = chats.filter(pl.col("state") != "closed")
+    assert open_["closedAt"].is_null().all() and open_["resolutionTime"].is_null().all()
+    assert (chats["firstOpenedAt"] < chats["openedAt"]).sum() >= 3  # reopened
+    bot_only = chats.filter(pl.col("openedAt").is_null())
+    assert bot_only.height >= 2
+    assert (
+        bot_only.select(*METRICS, *OP_METRICS, "firstRepliedAtAfterOpen").null_count().row(0)
+        == (bot_only.height,) * 11
+    )
+    senders = legacy["messages"].filter(pl.col("chatId").is_in(bot_only["id"].implode()))
+    assert set(senders["personType"]) <= {"bot", "user"} and "bot" in set(senders["personType"])
+    last_side = (
+        legacy["messages"]
+        .filter(pl.col("personType") != "bot")
+        .group_by("chatId", maintain_order=True)
+        .agg(pl.col("personType").last())
+        .join(chats.select("id", "state"), left_on="chatId", right_on="id")
+        .filter(pl.col("state") == "closed")
+    )
+    assert (last_side["personType"] == "manager").sum() > 50  # customers who went quiet
+    assert (last_side["personType"] == "user").sum() > 10  # unanswered tails
+    assert chats["assigneeId"].is_not_null().sum() > 150
+    assert chats["profile.csat"].drop_nulls().is_in(["1", "2", "3", "4", "5"]).all()
+    assert chats["profile.csat"].is_not_null().sum() > 20
+
+
+def test_reopened_chats_have_several_cases(
+    cases: pl.DataFrame, legacy: dict[str, pl.DataFrame]
+) -> None:
+    per_chat = cases.group_by("userChatId").agg(pl.len(), pl.col("userChatCase").max())
+    assert (per_chat["len"] == per_chat["userChatCase"]).all()
+    assert per_chat["len"].max() >= 3  # type: ignore[operator]
+    reopened = legacy["chats"].filter(pl.col("firstOpenedAt") < pl.col("openedAt"))["id"]
+    assert set(per_chat.filter(pl.col("len") > 1)["userChatId"]) == set(reopened)
+
+
+def test_latest_case_has_the_chat_row_metrics(
+    cases: pl.DataFrame, legacy: dict[str, pl.DataFrame]
+) -> None:
+    latest = cases.sort("userChatCase").group_by("userChatId").last()
+    joined = legacy["chats"].join(latest, left_on="id", right_on="userChatId", suffix="_case")
+    assert joined.height == legacy["chats"].height
+    for m in METRICS:
+        assert joined[m].equals(joined[f"{m}_case"], null_equal=True), m
+    assert joined["openedAt"].equals(joined["firstOpenedAt_case"], null_equal=True)
+    first = cases.filter(pl.col("userChatCase") == 1).join(
+        legacy["chats"], left_on="userChatId", right_on="id"
+    )
+    assert first["firstOpenedAt"].equals(first["firstOpenedAt_right"], null_equal=True)
+    assert cases.filter(pl.col("userChatCaseState") == "completed")["closedAt"].is_not_null().all()
+    assert (cases["totalSnoozedTime"].is_not_null() == (cases["snoozedCount"] > 0)).all()
+    assert cases["snoozedCount"].max() >= 1  # type: ignore[operator]
+
+
+def test_message_texts_cover_the_tricky_cases(legacy: dict[str, pl.DataFrame]) -> None:
+    msgs = legacy["messages"]
+    text = msgs["plainText"]
+    assert (text == "N/A").any()
+    assert text.str.starts_with("=").any() and text.str.starts_with("@").any()
+    multi = msgs.filter(text.str.contains("\n"))
+    assert multi["plainText"].str.contains(r"[가-힣]").any()
+    assert multi["plainText"].str.contains(r"^[A-Za-z ,.!?';0-9-]+\n[A-Za-z]").any()
+    assert text.str.len_chars().max() > 1000  # type: ignore[operator]
+    files = msgs.filter(text.is_null())
+    assert {"user", "manager"} <= set(files["personType"])
+
+
+def test_messages_are_blocks_in_time_order_with_ties_and_duplicates(
+    legacy: dict[str, pl.DataFrame],
+) -> None:
+    msgs = legacy["messages"].with_row_index("row")
+    blocks = msgs.group_by("chatId").agg(
+        pl.col("row").min().alias("a"), pl.col("row").max().alias("b"), pl.len()
+    )
+    assert ((blocks["b"] - blocks["a"] + 1) == blocks["len"]).all()  # contiguous blocks
+    assert not msgs["createdAt"].is_sorted()  # blocks not globally sorted
+    in_order = msgs.select(
+        (pl.col("createdAt").diff().over("chatId") >= pl.duration()).fill_null(True).all()
+    )
+    assert in_order.item()
+    ties = msgs.group_by("chatId", "createdAt").agg(
+        pl.col("personType").n_unique().alias("sides"), pl.len()
+    )
+    assert (ties["len"] >= 3).any()
+    assert (ties["sides"] >= 2).any()  # a customer and the team in one second: order matters
+    assert msgs.drop("row").is_duplicated().any()
+    assert msgs.select("chatId").n_unique() == legacy["chats"].height
+
+
+def test_2026_internal_notes(new: dict[str, pl.DataFrame], legacy: dict[str, pl.DataFrame]) -> None:
+    notes = new["messages"].filter(pl.col("isPrivate"))
+    assert notes.height > 10 and set(notes["personType"]) == {"manager"}
+    assert new["messages"].height == legacy["messages"].height + notes.height
+    assert new["chats"].select(METRICS).equals(legacy["chats"].select(METRICS))
+
+
+# -- operating hours --------------------------------------------------------------------
+def test_operation_twins_null_exactly_when_opened_outside_hours(
+    legacy: dict[str, pl.DataFrame],
+) -> None:
+    chats = legacy["chats"].filter(pl.col("openedAt").is_not_null())
+    outside = [not in_hours(t) for t in chats["openedAt"]]
+    assert (chats["operationReplyCount"].is_null().to_list()) == outside
+    opened = chats["openedAt"].to_list()
+    on_holiday = [
+        t for t in opened if t.weekday() < 5 and t.date() in KR and time(9) <= t.time() < time(18)
+    ]
+    at_lunch = [t for t in opened if t.weekday() < 5 and time(12) <= t.time() < time(13)]
+    assert on_holiday and at_lunch  # both present, and both outside hours
+    replied = chats.filter(pl.col("replyCount") > 0)
+    assert (replied["operationTotalReplyTime"] <= replied["totalReplyTime"]).all()
+    # chats opened outside hours are answered once the channel opens again
+    waited = chats.filter(pl.col("operationReplyCount").is_null() & (pl.col("replyCount") > 0))
+    answered_in_hours = [in_hours(t) for t in waited["firstRepliedAtAfterOpen"]]
+    assert sum(answered_in_hours) >= 0.9 * len(answered_in_hours) > 10
+    assert waited["waitingTime"].max() > timedelta(hours=12)  # type: ignore[operator]
+
+
+def test_calendar_business_seconds_match_a_minute_count() -> None:
+    cal = sample.calendar()
+    for start, minutes in [
+        (epoch(2026, 3, 11, 8, 17), 600),  # morning into lunch
+        (epoch(2026, 3, 11, 11, 59), 62),  # across lunch
+        (epoch(2026, 2, 13, 17, 0), 5 * 1440),  # Friday into the Seollal holidays
+        (epoch(2026, 5, 4, 10, 0), 3 * 1440),  # across Children's Day
+        (epoch(2026, 6, 27, 23, 30), 2 * 1440),  # weekend into Monday
+    ]:
+        brute = sum(
+            60 for k in range(minutes) if in_hours(datetime.fromtimestamp(start + 60 * k, SEOUL))
+        )
+        assert cal.business_seconds(start, start + 60 * minutes) == brute
+
+
+# -- Channel Talk's metric rules on hand-built conversations ------------------------------
+def test_metrics_in_hours_with_ties_bots_and_a_second_customer_run() -> None:
+    o = epoch(2026, 6, 29, 10, 0, 0)  # Monday 10:00
+    msgs = [
+        (o - 300, "user", False),  # before the cycle: ignored
+        (o, "user", False),
+        (o + 20, "bot", False),  # bots never answer
+        (o + 30, "user", False),
+        (o + 30, "manager", True),  # internal note: ignored
+        (o + 100, "manager", False),  # sample 1: 100 s from the first user message
+        (o + 100, "manager", False),
+        (o + 400, "user", False),
+        (o + 400, "manager", False),  # same-second reply: sample 2 = 0 s
+        (o + 1000, "user", False),  # unanswered tail
+    ]
+    m = cycle_metrics(msgs, opened_at=o, closed_at=o + 3600, calendar=sample.calendar())
+    assert m["replyCount"] == 2 and m["totalReplyTime"] == 100 and m["avgReplyTime"] == 50
+    assert m["firstRepliedAtAfterOpen"] == o + 100 and m["waitingTime"] == 100
+    assert m["resolutionTime"] == 3600 and m["operationResolutionTime"] == 3600
+    assert m["operationReplyCount"] == 2 and m["operationAvgReplyTime"] == 50
+
+
+def test_metrics_across_the_lunch_break() -> None:
+    o = epoch(2026, 6, 29, 11, 50, 0)  # Monday 11:50, open
+    msgs = [
+        (o, "user", False),
+        (epoch(2026, 6, 29, 13, 5, 0), "manager", False),  # 75 min, 15 business min
+        (epoch(2026, 6, 29, 13, 10, 0), "user", False),
+        (epoch(2026, 6, 29, 13, 10, 7), "user", False),
+        (epoch(2026, 6, 29, 13, 12, 0), "manager", False),  # 120 s
+        (epoch(2026, 6, 29, 13, 13, 0), "user", False),
+        (epoch(2026, 6, 29, 13, 13, 5), "manager", False),  # 5 s
+    ]
+    m = cycle_metrics(msgs, opened_at=o, closed_at=None, calendar=sample.calendar())
+    assert (m["replyCount"], m["totalReplyTime"], m["avgReplyTime"]) == (3, 4500 + 125, 1541)
+    assert m["waitingTime"] == 4500 and m["operationWaitingTime"] == 900
+    assert m["operationTotalReplyTime"] == 1025 and m["operationAvgReplyTime"] == 341
+    assert m["resolutionTime"] is None and m["operationResolutionTime"] is None
+    lunch = cycle_metrics(
+        msgs[1:], opened_at=msgs[1][0] - 3600, closed_at=None, calendar=sample.calendar()
+    )
+    assert lunch["operationReplyCount"] is None  # opened at 12:05: outside hours
+
+
+def test_metrics_opened_on_a_holiday_and_bot_only() -> None:
+    o = epoch(2026, 5, 5, 14, 0, 0)  # Children's Day (Tuesday)
+    msgs = [(o, "user", False), (epoch(2026, 5, 6, 9, 30, 0), "manager", False)]
+    m = cycle_metrics(
+        msgs, opened_at=o, closed_at=epoch(2026, 5, 6, 10, 0, 0), calendar=sample.calendar()
+    )
+    assert m["waitingTime"] == 19.5 * 3600 and m["replyCount"] == 1
+    assert m["resolutionTime"] == 20 * 3600
+    assert all(m[k] is None for k in OP_METRICS)  # opened outside hours
+    # the same on the next (working) day counts business time only
+    o2 = epoch(2026, 5, 6, 17, 50, 0)
+    m2 = cycle_metrics(
+        [(o2, "user", False), (o2 + 86400, "manager", False)],
+        opened_at=o2,
+        closed_at=None,
+        calendar=sample.calendar(),
+    )
+    assert m2["operationWaitingTime"] == 8 * 3600  # 10 min + 09:00-17:50 next day minus lunch
+    bot_only = cycle_metrics(
+        [(o, "user", False), (o + 1, "bot", False)],
+        opened_at=None,
+        closed_at=o + 60,
+        calendar=sample.calendar(),
+    )
+    assert all(v is None for v in bot_only.values())
+
+
+def test_exported_metrics_agree_with_a_polars_recomputation(
+    legacy: dict[str, pl.DataFrame],
+) -> None:
+    """An independent, vectorised reading of the rules over the typed frames."""
+    chats = legacy["chats"]
+    runs = (
+        legacy["messages"]
+        .with_row_index("row")
+        .join(chats.select("id", "openedAt", "closedAt"), left_on="chatId", right_on="id")
+        .filter(
+            (pl.col("createdAt") >= pl.col("openedAt"))
+            & ((pl.col("createdAt") <= pl.col("closedAt")) | pl.col("closedAt").is_null())
+            & pl.col("personType").is_in(["user", "manager"])
+        )
+        .sort("chatId", "createdAt", "row", maintain_order=True)
+        .with_columns(
+            (pl.col("personType") != pl.col("personType").shift().over("chatId"))
+            .fill_null(True)
+            .alias("new")
+        )
+        .filter(pl.col("new"))
+        .with_columns(
+            pl.col("personType").shift().over("chatId").alias("prev"),
+            pl.col("createdAt").shift().over("chatId").alias("prev_at"),
+        )
+        .filter((pl.col("personType") == "manager") & (pl.col("prev") == "user"))
+        .group_by("chatId")
+        .agg(
+            pl.len().cast(pl.Int64).alias("n"),
+            (pl.col("createdAt") - pl.col("prev_at")).sum().alias("total"),
+            pl.col("createdAt").first().alias("first"),
+        )
+    )
+    got = chats.join(runs, left_on="id", right_on="chatId", how="left")
+    opened = got.filter(pl.col("openedAt").is_not_null())
+    assert opened["replyCount"].equals(opened["n"].fill_null(0), check_names=False)
+    assert opened["totalReplyTime"].equals(opened["total"], check_names=False, null_equal=True)
+    assert opened["firstRepliedAtAfterOpen"].equals(
+        opened["first"], check_names=False, null_equal=True
+    )
+    assert (opened["waitingTime"] == opened["first"] - opened["openedAt"]).drop_nulls().all()
+    assert (opened["resolutionTime"] == opened["closedAt"] - opened["openedAt"]).drop_nulls().all()
+    assert (opened["replyCount"] > 0).sum() > 150
+
+
+# -- writing ------------------------------------------------------------------------------
+def test_write_sample_writes_an_encrypted_xlsx(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    import msoffcrypto
+    import openpyxl
+
+    path = tmp_path / "sample.xlsx"
+    payload = sample.write_sample(path, chats=15, seed=2, password=sample.DEFAULT_PASSWORD)
+    assert path.read_bytes() == payload and payload[:4] == b"\xd0\xcf\x11\xe0"
+    office = msoffcrypto.OfficeFile(io.BytesIO(payload))
+    office.load_key(password=sample.DEFAULT_PASSWORD)
+    plain = io.BytesIO()
+    office.decrypt(plain)
+    book = openpyxl.load_workbook(plain, read_only=True)
+    assert {"UserChat data", "Message data", "Manager data", "UserChatTag data"} <= set(
+        book.sheetnames
+    )
+    header = next(book["UserChat data"].iter_rows(max_row=1, values_only=True))
+    assert list(header)[:28] == [c.name for c in schema.SHEETS["chats"].core_columns]
+    assert book["UserChat data"].max_row == 16
+
+
+def test_write_sample_zip_with_api_json(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import io
+    import json
+
+    import pyzipper
+
+    payload = sample.write_sample(
+        None, chats=10, generation="2026", container="zip", json_shape="api", password="Abc123"
+    )
+    with pyzipper.AESZipFile(io.BytesIO(payload)) as zf:
+        zf.setpassword(b"Abc123")
+        doc = json.loads(zf.read(zf.namelist()[0]))
+    assert len(doc["userChats"]) == 10 and "teams" in doc
+    assert {"isPrivate"} <= set(doc["messages"][0])
+
+
+def test_round_trip_through_the_reader() -> None:
+    import chattools as ct
+
+    for generation in ("legacy", "2026", "case"):
+        payload = sample.write_sample(None, chats=25, generation=generation, password="Pw1")  # type: ignore[arg-type]
+        exp = ct.open_export(payload, password="Pw1")
+        assert exp.generation == generation
+        for key, frame in sample.generate(25, generation=generation).frames.items():  # type: ignore[arg-type]
+            assert exp.frame(key).drop(*schema.PROVENANCE_COLUMNS).equals(frame), (generation, key)
+
+
+def test_export_view_adds_provenance_and_reconciles(legacy: dict[str, pl.DataFrame]) -> None:
+    import chattools as ct
+
+    exp = sample.generate(200, seed=7).export()
+    assert exp.generation == "legacy" and exp.chats.drop(*schema.PROVENANCE_COLUMNS).equals(
+        legacy["chats"]
+    )
+    assert exp.messages["_row"].to_list() == list(range(1, exp.messages.height + 1))
+    hours = ct.OperatingHours.weekly(
+        sample.SAMPLE_HOURS, timezone=TZ, holidays=sample.SAMPLE_HOLIDAYS
+    )
+    assert (
+        ct.reconcile(exp, hours).all_match is True
+    )  # the library's vectorised recomputation agrees
