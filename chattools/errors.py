@@ -26,6 +26,7 @@ __all__ = [
     "InvalidOperatingHoursError",
     "InvalidValueError",
     "MissingColumnError",
+    "MissingDependencyError",
     "MissingSheetError",
     "NotAnExportError",
     "PasswordRequiredError",
@@ -154,3 +155,9 @@ class DatasetError(ChattoolsError, ValueError):
     """A converted Parquet dataset is missing, incomplete or inconsistent."""
 
     default_hint = "re-create it with `chattools convert EXPORTS... --out DATASET/`."
+
+
+class MissingDependencyError(ChattoolsError, ImportError):
+    """An optional dependency (Altair, vl-convert, ipywidgets) is not installed."""
+
+    default_hint = "install the notebook extras: pip install 'chattools[notebooks]'."

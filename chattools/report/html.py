@@ -1,0 +1,143 @@
+"""HTML building blocks of the report: escaping, tables, inline SVG, the page template.
+
+Every value that comes from the data goes through :func:`esc` (or :func:`table`,
+which escapes every cell); markup is only ever built from constants here. Inline SVG
+charts get their element ids prefixed with a content-derived id (:func:`inline_svg`),
+so several charts on one page never share an id, and their namespace declarations
+removed (HTML5 does not need them), so the page holds no URL at all.
+
+Examples
+--------
+>>> import polars as pl
+>>> from chattools.report.html import esc, table
+>>> esc("<script>alert(1)</script>")
+'&lt;script&gt;alert(1)&lt;/script&gt;'
+>>> print(table(pl.DataFrame({"tag": ["a<b"], "chats": [3]})))  # doctest: +NORMALIZE_WHITESPACE
+<table><thead><tr><th>tag</th><th>chats</th></tr></thead>
+<tbody><tr><td>a&lt;b</td><td class="num">3</td></tr></tbody></table>
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from datetime import date, datetime, timedelta
+
+import polars as pl
+
+__all__ = ["CSS", "content_id", "esc", "fmt", "inline_svg", "page", "table"]
+
+CSS = """
+.ctr { font-family: -apple-system, "Segoe UI", Roboto, "Noto Sans KR", sans-serif;
+  margin: 0 auto; max-width: 1040px; padding: 24px; color: #1d2330; background: #fff; }
+.ctr h1 { font-size: 1.7em; margin-bottom: 0.2em; }
+.ctr h2 { font-size: 1.3em; border-bottom: 2px solid #e3e7ef; padding-bottom: 4px;
+  margin-top: 2em; }
+.ctr h3 { font-size: 1.05em; margin-top: 1.4em; }
+.ctr .meta { color: #5b6475; margin: 0.2em 0; }
+.ctr .note { color: #5b6475; font-size: 0.9em; }
+.ctr .na { background: #fff7e0; border-left: 4px solid #e0a800; padding: 6px 10px; }
+.ctr .cards { display: flex; flex-wrap: wrap; gap: 10px; }
+.ctr .card { border: 1px solid #e3e7ef; border-radius: 6px; padding: 10px 14px;
+  min-width: 150px; }
+.ctr .card .v { font-size: 1.4em; font-weight: 600; }
+.ctr .card .k { color: #5b6475; font-size: 0.85em; }
+.ctr table { border-collapse: collapse; margin: 8px 0; font-size: 0.9em; }
+.ctr th, .ctr td { border-bottom: 1px solid #e3e7ef; padding: 4px 10px; text-align: left;
+  vertical-align: top; }
+.ctr th { background: #f5f7fb; }
+.ctr td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.ctr .chart { margin: 10px 0; overflow-x: auto; }
+.ctr nav ul { columns: 2; padding-left: 1.2em; }
+"""
+
+
+def esc(value: object) -> str:
+    """``value`` as HTML-escaped text (quotes included)."""
+    return html.escape(str(value), quote=True)
+
+
+def fmt(value: object) -> str:
+    """A display string for a cell value (durations as ``1h 02m 03s``, floats rounded)."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, timedelta):
+        total = round(value.total_seconds())
+        sign, total = ("-", -total) if total < 0 else ("", total)
+        h, rest = divmod(total, 3600)
+        m, s = divmod(rest, 60)
+        return f"{sign}{h}h {m:02d}m {s:02d}s" if h else f"{sign}{m}m {s:02d}s"
+    if isinstance(value, float):
+        return f"{value:,.3g}" if abs(value) < 1 else f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def table(frame: pl.DataFrame, *, max_rows: int = 50, percent: tuple[str, ...] = ("share",)) -> str:
+    """An HTML table of ``frame`` (first ``max_rows`` rows), every cell escaped.
+
+    Float columns named in ``percent`` are shown as percentages.
+    """
+    frame = frame.with_columns(
+        (pl.col(c) * 100).round(1).cast(pl.String).add("%").alias(c)
+        for c in percent
+        if c in frame.columns and frame.schema[c].is_float()
+    )
+    numeric = {c for c, d in frame.schema.items() if d.is_numeric() or isinstance(d, pl.Duration)}
+    head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
+    rows = []
+    for row in frame.head(max_rows).iter_rows():
+        cells = "".join(
+            f'<td class="num">{esc(fmt(v))}</td>' if c in numeric else f"<td>{esc(fmt(v))}</td>"
+            for c, v in zip(frame.columns, row, strict=True)
+        )
+        rows.append(f"<tr>{cells}</tr>")
+    more = ""
+    if frame.height > max_rows:
+        more = f'<p class="note">{frame.height - max_rows:,} more rows not shown.</p>'
+    return f"<table><thead><tr>{head}</tr></thead>\n<tbody>{''.join(rows)}</tbody></table>{more}"
+
+
+def content_id(*parts: str, length: int = 10) -> str:
+    """A deterministic id derived from content (never random, never time-based).
+
+    >>> content_id("a", "b") == content_id("a", "b") != content_id("ab")
+    True
+    """
+    digest = hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
+    return "c" + digest[:length]
+
+
+_NS = re.compile(r'\s+xmlns(?::\w+)?="[^"]*"')
+
+
+def inline_svg(svg: str, *, prefix: str) -> str:
+    """Make a standalone SVG safe to inline: prefix its ids, drop namespace URLs."""
+    from chattools.plots import rename_svg_ids
+
+    return _NS.sub("", rename_svg_ids(svg, lambda _n, old: f"{prefix}-{old}"))
+
+
+def page(*, title: str, body: str) -> str:
+    """The whole self-contained HTML document (inline CSS, no scripts, no URLs).
+
+    The CSS applies inside ``<div class="ctr">`` only, so the same body can be shown in a
+    notebook without restyling it.
+    """
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n"
+        f"<body>\n{body}\n</body>\n</html>\n"
+    )
