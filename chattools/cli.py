@@ -1,0 +1,274 @@
+"""The ``chattools`` command line.
+
+Passwords come from an environment variable (``--password-env NAME``, default
+``CHATTOOLS_PASSWORD``) or, in a terminal, a hidden prompt; they are never echoed,
+logged or written. Data errors print one clean line and exit with code 1; usage
+errors exit with code 2.
+
+Examples
+--------
+``chattools sample --chats 200 --password Demo1234 -o sample.xlsx``
+``CHATTOOLS_PASSWORD=Demo1234 chattools inspect sample.xlsx``
+``chattools report sample.xlsx --hours "mon-fri 09:00-12:00,13:00-18:00" --holidays KR -o report.html``
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from chattools.errors import ChattoolsError, InvalidOperatingHoursError
+
+app = typer.Typer(
+    name="chattools",
+    help="Read, merge and analyse Channel Talk chat exports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+T = TypeVar("T")
+
+PasswordEnv = Annotated[
+    str,
+    typer.Option(
+        "--password-env",
+        help="Environment variable holding the export password (prompted for in a terminal "
+        "when unset).",
+    ),
+]
+Exports = Annotated[list[Path], typer.Argument(help="Export files, folders or globs.")]
+Timezone = Annotated[str, typer.Option("--timezone", help="The channel's IANA time zone.")]
+Hours = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--hours",
+        help='Operating hours, e.g. "mon-fri 09:00-12:00,13:00-18:00" (repeatable).',
+    ),
+]
+Holidays = Annotated[
+    str | None, typer.Option("--holidays", help="Country code of public holidays, e.g. KR.")
+]
+
+
+def _fail(err: ChattoolsError) -> typer.Exit:
+    typer.echo(f"error: {err.message} (hint: {err.hint})", err=True)
+    return typer.Exit(code=1)
+
+
+def _run(action: Callable[[], T]) -> T:
+    """Run ``action`` turning chattools errors into a one-line message and exit code 1."""
+    try:
+        return action()
+    except ChattoolsError as err:
+        raise _fail(err) from None
+
+
+def _password(env_name: str) -> str | None:
+    value = os.environ.get(env_name)
+    if value:
+        return value
+    if sys.stdin is not None and sys.stdin.isatty():
+        return (
+            typer.prompt("Export password", hide_input=True, default="", show_default=False) or None
+        )
+    return None
+
+
+def parse_hours_option(hours: Sequence[str] | None, *, timezone: str, holidays: str | None) -> Any:
+    """Turn ``["mon-fri 09:00-12:00,13:00-18:00", ...]`` into ``OperatingHours`` (or None).
+
+    >>> h = parse_hours_option(["mon-fri 09:00-18:00"], timezone="Asia/Seoul", holidays="KR")
+    >>> type(h).__name__
+    'OperatingHours'
+    """
+    if not hours:
+        return None
+    from chattools.derive.hours import OperatingHours
+
+    slots: dict[str, list[str]] = {}
+    for item in hours:
+        days, _, times = item.strip().partition(" ")
+        if not times.strip():
+            msg = f"cannot read --hours {item!r}: expected days and slots"
+            raise InvalidOperatingHoursError(
+                msg, hint='write it like "mon-fri 09:00-12:00,13:00-18:00".'
+            )
+        slots.setdefault(days, []).extend(s.strip() for s in times.split(",") if s.strip())
+    return OperatingHours.weekly(slots, timezone=timezone, holidays=holidays)
+
+
+def _open(exports: Sequence[Path], password_env: str, timezone: str) -> Any:
+    import chattools as ct
+
+    password = _password(password_env)
+    if len(exports) == 1 and exports[0].is_file():
+        return ct.open_export(exports[0], password=password, timezone=timezone)
+    return ct.open_exports([str(p) for p in exports], password=password, timezone=timezone)
+
+
+@app.command()
+def sample(
+    output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
+    chats: Annotated[int, typer.Option(min=1, max=10_000, help="Number of chats.")] = 200,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same file).")] = 7,
+    generation: Annotated[str, typer.Option(help="legacy | 2026 | case")] = "legacy",
+    container: Annotated[str, typer.Option(help="xlsx | json | zip")] = "xlsx",
+    json_shape: Annotated[str, typer.Option(help="sheets | api (JSON containers)")] = "sheets",
+    password: Annotated[
+        str | None, typer.Option(help="Password to protect the file with (letters and digits).")
+    ] = None,
+) -> None:
+    """Write a synthetic, realistic Channel Talk export (no real customer data)."""
+    from chattools import sample as sample_mod
+
+    if generation not in ("legacy", "2026", "case"):
+        raise typer.BadParameter(f"unknown generation {generation!r}", param_hint="--generation")
+    if container not in ("xlsx", "json", "zip"):
+        raise typer.BadParameter(f"unknown container {container!r}", param_hint="--container")
+    _run(
+        lambda: sample_mod.write_sample(
+            output,
+            chats=chats,
+            seed=seed,
+            generation=generation,  # type: ignore[arg-type]
+            container=container,  # type: ignore[arg-type]
+            json_shape=json_shape,  # type: ignore[arg-type]
+            password=password,
+        )
+    )
+    protected = "password-protected " if password else ""
+    typer.echo(f"wrote {protected}{generation} sample export with {chats} chats to {output}")
+
+
+@app.command()
+def inspect(
+    exports: Exports,
+    password_env: PasswordEnv = "CHATTOOLS_PASSWORD",
+    timezone: Timezone = "Asia/Seoul",
+) -> None:
+    """Show what is in export files: generation, sheets, rows, date range, problems."""
+    exp = _run(lambda: _open(exports, password_env, timezone))
+    typer.echo(f"generation: {exp.generation}   time zone: {exp.timezone}")
+    for row in exp.sources.iter_rows(named=True):
+        typer.echo(
+            f"file: {row['file']}  container: {row['container']}  chats: {row['chats']}  "
+            f"messages: {row['messages']}  from {row['first_chat_at']} to {row['last_chat_at']}"
+        )
+    for row in exp.summary().iter_rows(named=True):
+        typer.echo(f"  {row['sheet']:<12} {row['rows']:>9,} rows  {row['columns']:>3} columns")
+    typer.echo(f"problems: {exp.problems.height}")
+    if exp.problems.height:
+        counts = exp.problems.group_by("problem").len().sort("len", descending=True).head(10)
+        for problem, n in counts.iter_rows():
+            typer.echo(f"  {n:>6} × {problem}")
+
+
+@app.command()
+def metrics(
+    exports: Exports,
+    output: Annotated[Path, typer.Option("-o", "--output", help=".csv, .parquet or .xlsx")],
+    password_env: PasswordEnv = "CHATTOOLS_PASSWORD",
+    timezone: Timezone = "Asia/Seoul",
+    hours: Hours = None,
+    holidays: Holidays = None,
+) -> None:
+    """Compute one row of metrics per chat and write it to CSV, Parquet or Excel."""
+    import chattools as ct
+    from chattools.output import write_table
+
+    def build() -> Path:
+        exp = _open(exports, password_env, timezone)
+        oh = parse_hours_option(hours, timezone=timezone, holidays=holidays)
+        return write_table(ct.chat_metrics(exp, hours=oh), output)
+
+    path = _run(build)
+    typer.echo(f"wrote chat metrics to {path}")
+
+
+@app.command()
+def report(
+    exports: Exports,
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path(
+        "report.html"
+    ),
+    password_env: PasswordEnv = "CHATTOOLS_PASSWORD",
+    timezone: Timezone = "Asia/Seoul",
+    hours: Hours = None,
+    holidays: Holidays = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="First day (YYYY-MM-DD), inclusive.")
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="Last day (YYYY-MM-DD), inclusive.")
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="Report title.")] = None,
+    mask: Annotated[bool, typer.Option(help="Mask names, e-mails and phone numbers.")] = False,
+) -> None:
+    """Write a self-contained HTML report (byte-identical for the same input)."""
+    import chattools as ct
+
+    def day(value: str | None, name: str) -> date | None:
+        if value is None:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise typer.BadParameter(
+                f"{value!r} is not a YYYY-MM-DD date", param_hint=name
+            ) from None
+
+    start, end = day(date_from, "--from"), day(date_to, "--to")
+
+    def build() -> Path:
+        exp = _open(exports, password_env, timezone)
+        oh = parse_hours_option(hours, timezone=timezone, holidays=holidays)
+        rep = ct.build_report(exp, hours=oh, title=title, date_from=start, date_to=end, mask=mask)
+        return rep.write_html(output)
+
+    path = _run(build)
+    typer.echo(f"wrote report to {path}")
+
+
+@app.command()
+def convert(
+    exports: Exports,
+    out: Annotated[Path, typer.Option("--out", help="Dataset folder to create or extend.")],
+    password_env: PasswordEnv = "CHATTOOLS_PASSWORD",
+    timezone: Timezone = "Asia/Seoul",
+) -> None:
+    """Convert exports to a Parquet dataset (decrypted data is written to disk)."""
+    import chattools as ct
+
+    password = _password(password_env)
+    path = _run(
+        lambda: ct.convert_to_dataset(
+            [str(p) for p in exports], out, password=password, timezone=timezone
+        )
+    )
+    typer.echo(f"decrypted data written to {path} (unencrypted Parquet; protect this folder)")
+
+
+@app.command()
+def decrypt(
+    export: Annotated[Path, typer.Argument(help="Encrypted export file.")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the decrypted file.")],
+    password_env: PasswordEnv = "CHATTOOLS_PASSWORD",
+) -> None:
+    """Write a decrypted copy of one export (only when you really need one)."""
+    from chattools.readers.decrypt import decrypt_file
+
+    password = _password(password_env)
+    _run(lambda: decrypt_file(export, out, password=password))
+    typer.echo(f"decrypted data written to {out} (unencrypted; protect or delete it)")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``chattools`` console script."""
+    app(args=list(argv) if argv is not None else None, prog_name="chattools")
