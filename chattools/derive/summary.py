@@ -1,0 +1,192 @@
+"""Aggregate per-chat metrics by period, hour×weekday, assignee, tag, medium, campaign.
+
+Input: the frame :func:`chattools.chat_metrics` returns. Per group: the number of
+chats; for each duration metric its ``_n`` (values present), ``_median``, ``_p90``
+(linear interpolation, like numpy's default) and ``_mean``; for reply time the
+**pooled** mean ``Σ total_reply_time / Σ reply_count`` (never a mean of per-chat
+means) with ``reply_time_n`` = the number of reply samples; SLA attainment
+(``<metric>_within_target``); unanswered, pending and bot-only chat counts.
+
+Examples
+--------
+>>> import polars as pl
+>>> from datetime import datetime, timedelta
+>>> from chattools.derive.summary import summarize
+>>> m = pl.DataFrame({
+...     "createdAt": [datetime(2024, 3, 4, 10), datetime(2024, 3, 5, 10)],
+...     "first_response_time": [timedelta(minutes=2), timedelta(minutes=10)],
+...     "reply_count": [1, 3],
+...     "total_reply_time": [timedelta(minutes=2), timedelta(minutes=30)],
+...     "avg_reply_time": [timedelta(minutes=2), timedelta(minutes=10)],
+... }).with_columns(pl.col("createdAt").dt.replace_time_zone("Asia/Seoul"))
+>>> s = summarize(m, by="week", targets={"first_response_time": timedelta(minutes=5)})
+>>> s.select("week", "chats", "reply_time_n", "reply_time_mean",
+...          "first_response_time_within_target").rows()
+[(datetime.date(2024, 3, 4), 2, 4, datetime.timedelta(seconds=480), 0.5)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from typing import Literal
+
+import polars as pl
+
+from chattools.errors import InvalidValueError, MissingColumnError
+
+__all__ = ["PERIODS", "SUMMARY_METRICS", "summarize"]
+
+Period = Literal["day", "week", "month", "hour_weekday"]
+#: Special ``by`` keys computed from ``createdAt``.
+PERIODS: dict[str, str] = {"day": "1d", "week": "1w", "month": "1mo"}
+#: Duration metrics summarised (``reply_time`` is pooled from total and count).
+SUMMARY_METRICS = (
+    "first_response_time",
+    "reply_time",
+    "resolution_time",
+    "customer_waiting_time",
+    "team_waiting_time",
+)
+
+
+def _group_keys(frame: pl.LazyFrame, by: str | Sequence[str]) -> tuple[pl.LazyFrame, list[str]]:
+    keys = [by] if isinstance(by, str) else list(by)
+    names = frame.collect_schema().names()
+    out: list[str] = []
+    for key in keys:
+        if key in PERIODS or key == "hour_weekday":
+            if "createdAt" not in names:
+                msg = f"by={key!r} needs a 'createdAt' column"
+                raise MissingColumnError(msg, hint="pass the frame ct.chat_metrics returned.")
+            t = pl.col("createdAt")
+            if key == "hour_weekday":
+                frame = frame.with_columns(
+                    t.dt.weekday().alias("weekday"), t.dt.hour().alias("hour")
+                )
+                out += ["weekday", "hour"]
+            else:
+                frame = frame.with_columns(t.dt.truncate(PERIODS[key]).dt.date().alias(key))
+                out.append(key)
+        elif key == "tag":
+            if "tags" not in names:
+                msg = "by='tag' needs a 'tags' column"
+                raise MissingColumnError(msg, hint="pass the frame ct.chat_metrics returned.")
+            frame = frame.with_columns(pl.col("tags").alias("tag")).explode(
+                "tag", empty_as_null=True, keep_nulls=True
+            )
+            out.append("tag")
+        elif key in names:
+            out.append(key)
+        else:
+            msg = f"unknown group key {key!r} in by={by!r}"
+            raise MissingColumnError(
+                msg,
+                hint="use 'day', 'week', 'month', 'hour_weekday', 'tag' or a column name "
+                f"such as {[n for n in names if n in ('assigneeId', 'contactMediumType', 'marketingId', 'state')]}.",
+            )
+    return frame, out
+
+
+def _metric_aggs(names: list[str], suffix: str) -> list[pl.Expr]:
+    aggs: list[pl.Expr] = []
+    for metric in SUMMARY_METRICS:
+        if metric == "reply_time":
+            total, count, avg = (
+                f"total_reply_time{suffix}",
+                "reply_count",
+                f"avg_reply_time{suffix}",
+            )
+            if not {total, count, avg} <= set(names):
+                continue
+            has = pl.col(total).is_not_null()
+            n = pl.col(count).filter(has).sum()
+            aggs += [
+                n.cast(pl.Int64).alias("reply_time_n"),
+                pl.when(n > 0).then(pl.col(total).sum() / n).alias("reply_time_mean"),
+                pl.col(avg).median().alias("avg_reply_time_median"),
+                pl.col(avg).quantile(0.9, "linear").alias("avg_reply_time_p90"),
+            ]
+            continue
+        col = f"{metric}{suffix}"
+        if col not in names:
+            continue
+        c = pl.col(col)
+        aggs += [
+            c.count().cast(pl.Int64).alias(f"{metric}_n"),
+            c.median().alias(f"{metric}_median"),
+            c.quantile(0.9, "linear").alias(f"{metric}_p90"),
+            c.mean().alias(f"{metric}_mean"),
+        ]
+    return aggs
+
+
+def _target_aggs(
+    targets: Mapping[str, timedelta] | None, names: list[str], suffix: str
+) -> list[pl.Expr]:
+    aggs: list[pl.Expr] = []
+    for metric, target in (targets or {}).items():
+        if not isinstance(target, timedelta):
+            msg = f"targets[{metric!r}] must be a timedelta, got {target!r}"
+            raise InvalidValueError(
+                msg, hint="pass e.g. {'first_response_time': timedelta(minutes=5)}."
+            )
+        col = f"{metric}{suffix}"
+        if col not in names:
+            msg = f"targets has {metric!r}, but the metrics have no column {col!r}"
+            raise MissingColumnError(
+                msg, hint="use a duration column of ct.chat_metrics (with hours for business=True)."
+            )
+        c = pl.col(col)
+        aggs.append(((c <= target).sum() / c.count()).alias(f"{metric}_within_target"))
+    return aggs
+
+
+def summarize(
+    metrics: pl.DataFrame | pl.LazyFrame,
+    *,
+    by: str | Sequence[str] = "week",
+    targets: Mapping[str, timedelta] | None = None,
+    business: bool = False,
+) -> pl.DataFrame:
+    """Summarise :func:`chattools.chat_metrics` per group.
+
+    Parameters
+    ----------
+    metrics
+        The per-chat metrics frame.
+    by
+        ``"day"``, ``"week"`` (Monday start), ``"month"`` — the period of ``createdAt``
+        in the channel time zone —, ``"hour_weekday"`` (``weekday`` 1 = Monday,
+        ``hour``), ``"tag"`` (one row per tag; a chat counts in each of its tags,
+        untagged chats under null), a column name (``assigneeId``,
+        ``contactMediumType``, ``marketingId``, …), or a list of those. ``[]``: one
+        overall row.
+    targets
+        SLA targets per duration metric, e.g. ``{"first_response_time":
+        timedelta(minutes=5)}``; adds ``<metric>_within_target``: the share of chats
+        with a value that are within the target.
+    business
+        Use the ``*_business`` columns (``chat_metrics`` with ``hours``).
+    """
+    lf = metrics.lazy()
+    names = lf.collect_schema().names()
+    suffix = "_business" if business else ""
+    if business and not any(n.endswith("_business") for n in names):
+        msg = f"business={business!r}, but the metrics have no '*_business' columns"
+        raise MissingColumnError(msg, hint="compute them with ct.chat_metrics(exp, hours=...).")
+    lf, keys = _group_keys(lf, by)
+    aggs = [pl.len().cast(pl.Int64).alias("chats")]
+    aggs += _metric_aggs(names, suffix)
+    aggs += _target_aggs(targets, names, suffix)
+    for col, alias in (
+        ("unanswered_tail", "unanswered"),
+        ("pending_age_at_export", "pending"),
+    ):
+        if col in names:
+            aggs.append(pl.col(col).is_not_null().sum().cast(pl.Int64).alias(alias))
+    if "is_bot_only" in names:
+        aggs.append(pl.col("is_bot_only").sum().cast(pl.Int64).alias("bot_only"))
+    if not keys:
+        return lf.select(aggs).collect()
+    return lf.group_by(keys).agg(aggs).sort(keys, nulls_last=True).collect()
