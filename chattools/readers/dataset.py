@@ -1,0 +1,628 @@
+"""A plain Parquet dataset of converted exports: write once, re-open lazily in no time.
+
+Decrypting and parsing 50 XLSX files takes minutes; :func:`convert_to_dataset` does it
+once and writes the typed frames as Parquet, and :func:`open_dataset` re-opens them as
+lazy ``pl.scan_parquet`` frames (reading only ``manifest.json``), so any Polars,
+DuckDB or Arrow tool can query them too. The layout::
+
+    out_dir/
+      manifest.json                 files (sha256), generation, time zone, counts, schemas
+      problems.parquet              Export.problems (if any)
+      chats/month=2024-03/part-0.parquet     chats by the month of their createdAt
+      messages/month=2024-03/...             messages by the month of their chat
+      meets/…, cases/…                       calls by their chat's month, cases by createdAt
+      users/part-0.parquet, managers/…       the other sheets, one file each
+
+Converting again with more files adds only files whose SHA-256 is not yet in the
+manifest, and merges them exactly like :func:`chattools.open_exports` (chats and
+entities deduplicated, per chat the messages of one file), rewriting only the month
+partitions the new files touch. The dataset holds **decrypted data**: keep it
+somewhere as private as the exports. No password is ever written.
+
+Examples
+--------
+>>> import chattools as ct
+>>> ct.open_dataset("no/such/folder")
+Traceback (most recent call last):
+...
+chattools.errors.DatasetError: no chattools dataset at 'no/such/folder': manifest.json is missing
+Hint: re-create it with `chattools convert EXPORTS... --out DATASET/`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from chattools import schema
+from chattools._version import __version__
+from chattools.errors import DatasetError, InvalidValueError
+from chattools.export import PROBLEM_SCHEMA, SOURCE_SCHEMA, Export
+from chattools.readers.combine import combine, order_columns
+from chattools.readers.parallel import OnProblem, iter_exports
+from chattools.readers.sources import (
+    Passwords,
+    Source,
+    Sources,
+    expand_sources,
+    password_for,
+)
+
+__all__ = [
+    "MANIFEST",
+    "convert_to_dataset",
+    "open_dataset",
+    "read_manifest",
+    "write_dataset",
+]
+
+MANIFEST = "manifest.json"
+PROBLEMS = "problems.parquet"
+FORMAT = "chattools-dataset"
+FORMAT_VERSION = 1
+#: Sheets partitioned by the month of their chat; the others are one file each.
+PARTITIONED = ("chats", "messages", "meets", "cases")
+UNKNOWN_MONTH = "unknown"
+_MONTH = "__month"
+_ISO = "%Y-%m-%dT%H:%M:%S%.f%:z"
+_PART = "part-0.parquet"
+_ROWS_READ_SCHEMA = pl.Schema({"file": pl.String(), "sheet": pl.String(), "rows_read": pl.Int64()})
+
+
+# -- dtypes and records in JSON ---------------------------------------------------------
+_SIMPLE = {
+    name: getattr(pl, name)()
+    for name in [
+        "String",
+        "Boolean",
+        "Int8",
+        "Int16",
+        "Int32",
+        "Int64",
+        "UInt8",
+        "UInt16",
+        "UInt32",
+        "UInt64",
+        "Float32",
+        "Float64",
+        "Date",
+        "Time",
+        "Null",
+        "Binary",
+    ]
+}
+
+
+def dtype_to_str(dtype: pl.DataType) -> str:
+    """A dtype as text for the manifest (``str(dtype)``, parsed by :func:`dtype_from_str`)."""
+    return str(dtype)
+
+
+def dtype_from_str(text: str) -> pl.DataType:
+    """Parse :func:`dtype_to_str` output.
+
+    >>> dtype_from_str("Datetime(time_unit='us', time_zone='Asia/Seoul')")
+    Datetime(time_unit='us', time_zone='Asia/Seoul')
+    >>> dtype_from_str("List(Duration(time_unit='us'))")
+    List(Duration(time_unit='us'))
+    """
+    if text in _SIMPLE:
+        return _SIMPLE[text]
+    if m := re.fullmatch(r"Datetime\(time_unit='(\w+)', time_zone=(?:'([^']+)'|None)\)", text):
+        return pl.Datetime(m[1], m[2])  # type: ignore[arg-type]
+    if m := re.fullmatch(r"Duration\(time_unit='(\w+)'\)", text):
+        return pl.Duration(m[1])  # type: ignore[arg-type]
+    if m := re.fullmatch(r"List\((.+)\)", text):
+        return pl.List(dtype_from_str(m[1]))
+    msg = f"unknown column type {text!r} in {MANIFEST}"
+    raise DatasetError(msg)
+
+
+def _records(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    out = frame.with_columns(
+        pl.col(c).dt.to_string(_ISO) for c, d in frame.schema.items() if isinstance(d, pl.Datetime)
+    )
+    return out.to_dicts()
+
+
+def _frame(records: list[dict[str, Any]], target: pl.Schema, timezone: str) -> pl.DataFrame:
+    as_text = {c: pl.String() if isinstance(d, pl.Datetime) else d for c, d in target.items()}
+    frame = pl.DataFrame(records, schema=as_text, orient="row") if records else None
+    if frame is None:
+        return pl.DataFrame(schema=target)
+    return frame.with_columns(
+        pl.col(c)
+        .str.to_datetime(_ISO, time_unit="us", time_zone="UTC")
+        .dt.convert_time_zone(timezone)
+        for c, d in target.items()
+        if isinstance(d, pl.Datetime)
+    )
+
+
+def _source_schema(timezone: str) -> pl.Schema:
+    return pl.Schema(
+        {
+            c: pl.Datetime(schema.TIME_UNIT, timezone) if isinstance(d, pl.Datetime) else d
+            for c, d in SOURCE_SCHEMA.items()
+        }
+    )
+
+
+# -- manifest ---------------------------------------------------------------------------
+def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The parsed ``manifest.json`` of the dataset at ``path``.
+
+    Raises
+    ------
+    DatasetError
+        The folder or its manifest is missing, unreadable or not a chattools dataset.
+    """
+    folder = Path(path)
+    file = folder / MANIFEST
+    if not file.is_file():
+        msg = f"no chattools dataset at {os.fspath(path)!r}: {MANIFEST} is missing"
+        raise DatasetError(msg)
+    try:
+        manifest = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        msg = f"cannot read {os.fspath(file)!r}: {err}"
+        raise DatasetError(msg) from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        msg = f"{os.fspath(file)!r} is not a chattools dataset manifest"
+        raise DatasetError(msg)
+    if manifest.get("format_version", 0) > FORMAT_VERSION:
+        msg = (
+            f"the dataset at {os.fspath(path)!r} has format version "
+            f"{manifest['format_version']!r}; this chattools reads up to {FORMAT_VERSION}"
+        )
+        raise DatasetError(msg, hint="upgrade chattools.")
+    return manifest
+
+
+def _new_manifest(timezone: str) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "chattools_version": __version__,
+        "generation": None,
+        "timezone": timezone,
+        "updated_at": None,
+        "files": [],
+        "rows_read": [],
+        "problems": {"file": PROBLEMS, "rows": 0},
+        "sheets": {},
+    }
+
+
+def _write_atomic(path: Path, write: Any) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.parent.mkdir(parents=True, exist_ok=True)
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def _sheet_paths(folder: Path, sheet: str, info: Mapping[str, Any]) -> list[Path]:
+    if info.get("partitioned_by") == "month":
+        return [folder / sheet / f"month={m}" / _PART for m in sorted(info["partitions"])]
+    return [folder / sheet / _PART] if info.get("rows", 0) else []
+
+
+def _schema_of(info: Mapping[str, Any]) -> pl.Schema:
+    return pl.Schema({c: dtype_from_str(d) for c, d in info["columns"].items()})
+
+
+def _scan(paths: list[Path], target: pl.Schema) -> pl.LazyFrame:
+    if not paths:
+        return pl.LazyFrame(schema=target)
+    return pl.scan_parquet(
+        [str(p) for p in paths],
+        schema=target,
+        missing_columns="insert",
+        extra_columns="ignore",
+        hive_partitioning=False,
+    )
+
+
+# -- open -------------------------------------------------------------------------------
+def open_dataset(path: str | os.PathLike[str]) -> Export:
+    """Open a dataset written by :func:`convert_to_dataset` as a lazy :class:`Export`.
+
+    Only ``manifest.json`` (and ``problems.parquet``) are read; every sheet is a
+    ``pl.scan_parquet`` ``LazyFrame`` with the typed schema (``Export.is_lazy`` is
+    true; ``exp.lazy("messages")`` keeps it lazy, ``exp.messages`` collects).
+
+    Raises
+    ------
+    DatasetError
+        The folder, its manifest or one of its Parquet files is missing.
+    """
+    folder = Path(path)
+    manifest = read_manifest(folder)
+    timezone = manifest["timezone"]
+    frames: dict[str, pl.LazyFrame] = {}
+    for sheet, info in manifest["sheets"].items():
+        paths = _sheet_paths(folder, sheet, info)
+        missing = [p for p in paths if not p.is_file()]
+        if missing:
+            msg = f"the dataset at {os.fspath(path)!r} is incomplete: {os.fspath(missing[0])!r} is missing"
+            raise DatasetError(msg)
+        frames[sheet] = _scan(paths, _schema_of(info))
+    problems_file = folder / manifest["problems"]["file"]
+    problems = (
+        pl.read_parquet(problems_file)
+        if problems_file.is_file()
+        else pl.DataFrame(schema=PROBLEM_SCHEMA)
+    )
+    return Export(
+        frames,
+        generation=manifest["generation"] or "legacy",
+        timezone=timezone,
+        sources=_frame(manifest["files"], _source_schema(timezone), timezone),
+        problems=problems,
+        rows_read=_frame(manifest["rows_read"], _ROWS_READ_SCHEMA, timezone),
+    )
+
+
+# -- convert ----------------------------------------------------------------------------
+def _month(column: str) -> pl.Expr:
+    return pl.col(column).dt.strftime("%Y-%m").fill_null(UNKNOWN_MONTH)
+
+
+def _chat_months(exp: Export, known: pl.DataFrame) -> pl.DataFrame:
+    """``chatId`` → ``__month`` for the new chats, then for chats already stored."""
+    new = exp.lazy("chats").select(pl.col("id").alias("chatId"), _month("createdAt").alias(_MONTH))
+    return pl.concat([new.collect(), known]).unique("chatId", keep="first", maintain_order=True)
+
+
+def _with_months(exp: Export, known: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """The new export's partitioned sheets with a ``__month`` column."""
+    months = _chat_months(exp, known)
+    own = {"messages": "createdAt", "meets": "startedAt", "cases": "createdAt"}
+    chat_key = {"messages": "chatId", "meets": "userChatId"}
+    out: dict[str, pl.DataFrame] = {}
+    for sheet in PARTITIONED:
+        if sheet not in exp.frames:
+            continue
+        frame = exp.frame(sheet)
+        if sheet == "chats":
+            out[sheet] = frame.with_columns(_month("createdAt").alias(_MONTH))
+        elif sheet in chat_key:
+            out[sheet] = (
+                frame.join(
+                    months.rename({"chatId": chat_key[sheet], _MONTH: "__chat_month"}),
+                    on=chat_key[sheet],
+                    how="left",
+                    maintain_order="left",
+                )
+                .with_columns(pl.coalesce("__chat_month", _month(own[sheet])).alias(_MONTH))
+                .drop("__chat_month")
+            )
+        else:
+            out[sheet] = frame.with_columns(_month(own[sheet]).alias(_MONTH))
+    return out
+
+
+def _stored_months(folder: Path, manifest: dict[str, Any], new: Export) -> set[str]:
+    """Months of stored rows that share a key with the new rows."""
+    chat_ids = pl.concat(
+        [
+            new.lazy("chats").select(pl.col("id").alias("k")),
+            new.lazy("messages").select(pl.col("chatId").alias("k")),
+            new.lazy("meets").select(pl.col("userChatId").alias("k")),
+            new.lazy("cases").select(pl.col("userChatId").alias("k")),
+        ]
+    ).unique()
+    keys = chat_ids.collect()["k"].drop_nulls()
+    own_keys = {
+        "meets": new.lazy("meets").select("id").collect()["id"].drop_nulls(),
+        "cases": new.lazy("cases").select("userChatCaseId").collect()["userChatCaseId"],
+    }
+    by_chat = {"chats": "id", "messages": "chatId", "meets": "userChatId", "cases": "userChatId"}
+    own_col = {"meets": "id", "cases": "userChatCaseId"}
+    months: set[str] = set()
+    for sheet in PARTITIONED:
+        info = manifest["sheets"].get(sheet)
+        if not info or not info.get("partitions"):
+            continue
+        cond = pl.col(by_chat[sheet]).is_in(keys.implode())
+        if sheet in own_col:
+            cond = cond | pl.col(own_col[sheet]).is_in(own_keys[sheet].drop_nulls().implode())
+        paths = _sheet_paths(folder, sheet, info)
+        if sheet == "messages" and "orphans" in info:
+            # messages live in their chat's month (found through the chats above),
+            # except messages whose chat is in no file: only those months are scanned
+            paths = [p for p in paths if p.parent.name.removeprefix("month=") in info["orphans"]]
+            if not paths:
+                continue
+        hits = (
+            pl.scan_parquet([str(p) for p in paths], include_file_paths="__path")
+            .select(by_chat[sheet], *([own_col[sheet]] if sheet in own_col else []), "__path")
+            .filter(cond)
+            .select(pl.col("__path").unique())
+            .collect()["__path"]
+        )
+        months |= {Path(p).parent.name.removeprefix("month=") for p in hits}
+    return months
+
+
+def _stored_chat_months(folder: Path, manifest: dict[str, Any], months: set[str]) -> pl.DataFrame:
+    info = manifest["sheets"].get("chats")
+    empty = pl.DataFrame(schema={"chatId": pl.String, _MONTH: pl.String})
+    if not info or not months:
+        return empty
+    frames = [
+        pl.scan_parquet(folder / "chats" / f"month={m}" / _PART)
+        .select(pl.col("id").alias("chatId"), pl.lit(m).alias(_MONTH))
+        .collect()
+        for m in sorted(months & set(info["partitions"]))
+    ]
+    return pl.concat([empty, *frames])
+
+
+def _load_stored(
+    folder: Path, manifest: dict[str, Any], months: set[str], sheets: set[str]
+) -> Export:
+    frames: dict[str, pl.DataFrame] = {}
+    for sheet, info in manifest["sheets"].items():
+        target = _schema_of(info)
+        if sheet in PARTITIONED:
+            parts = [
+                _scan([folder / sheet / f"month={m}" / _PART], target)
+                .with_columns(pl.lit(m).alias(_MONTH))
+                .collect()
+                for m in sorted(months & set(info["partitions"]))
+            ]
+            if parts:
+                frames[sheet] = pl.concat(parts, how="diagonal_relaxed")
+        elif sheet in sheets:
+            frames[sheet] = _scan(_sheet_paths(folder, sheet, info), target).collect()
+    timezone = manifest["timezone"]
+    return Export(
+        frames,
+        generation=manifest["generation"] or "legacy",
+        timezone=timezone,
+        sources=_frame(manifest["files"], _source_schema(timezone), timezone),
+    )
+
+
+def _merge_schema(old: Mapping[str, str], frame: pl.DataFrame, sheet: str) -> dict[str, str]:
+    merged = dict(old)
+    for column, dtype in frame.schema.items():
+        if column == _MONTH:
+            continue
+        text = dtype_to_str(dtype)
+        if merged.setdefault(column, text) != text:
+            msg = f"column {column!r} of sheet {sheet!r} is {text} in the new files but {merged[column]} in the dataset"
+            raise DatasetError(msg)
+    return {c: merged[c] for c in order_columns(sheet, list(merged))}
+
+
+def _write_sheet(
+    folder: Path, sheet: str, frame: pl.DataFrame, info: dict[str, Any], months: set[str]
+) -> None:
+    if sheet not in PARTITIONED:
+        _write_atomic(folder / sheet / _PART, frame.write_parquet)
+        info.update(partitioned_by=None, rows=frame.height)
+        return
+    partitions: dict[str, int] = dict(info.get("partitions", {}))
+    written = set(frame[_MONTH].unique().to_list())
+    for month in sorted(months | written):
+        part = frame.filter(pl.col(_MONTH) == month).drop(_MONTH)
+        target = folder / sheet / f"month={month}" / _PART
+        if part.height:
+            _write_atomic(target, part.write_parquet)
+            partitions[month] = part.height
+        elif month in partitions:
+            shutil.rmtree(target.parent, ignore_errors=True)
+            del partitions[month]
+    info.update(partitioned_by="month", partitions=partitions, rows=sum(partitions.values()))
+
+
+def _count_orphans(merged: Export, info: dict[str, Any], months: set[str]) -> None:
+    """Per month, the messages whose chat is in no file (see :func:`_stored_months`)."""
+    orphans = (
+        merged.lazy("messages")
+        .join(merged.lazy("chats").select(pl.col("id").alias("chatId")), on="chatId", how="anti")
+        .group_by(_MONTH)
+        .len()
+        .collect()
+    )
+    counts = {m: c for m, c in info.get("orphans", {}).items() if m not in months}
+    counts.update({m: int(n) for m, n in orphans.iter_rows()})
+    info["orphans"] = dict(sorted(counts.items()))
+
+
+def _add_batch(folder: Path, manifest: dict[str, Any], new: Export) -> None:
+    """Merge one combined batch into the dataset and update ``manifest`` in place."""
+    months = _stored_months(folder, manifest, new)
+    new_parts = _with_months(new, _stored_chat_months(folder, manifest, months))
+    for part in new_parts.values():
+        months |= set(part[_MONTH].unique().to_list())
+    touched = {
+        k
+        for k, f in new.frames.items()
+        if k not in PARTITIONED and f.lazy().select(pl.len()).collect().item()
+    }
+    stored = _load_stored(folder, manifest, months, touched)
+    batch = new.with_frames(**new_parts)
+    merged = combine([stored, batch])
+    for sheet, frame in merged.frames.items():
+        assert isinstance(frame, pl.DataFrame)
+        if sheet not in PARTITIONED and sheet not in touched and sheet in manifest["sheets"]:
+            continue
+        info = manifest["sheets"].setdefault(sheet, {"columns": {}})
+        info["columns"] = _merge_schema(info["columns"], frame, sheet)
+        if frame.height or sheet in PARTITIONED:
+            _write_sheet(folder, sheet, frame, info, months if sheet in PARTITIONED else set())
+        else:
+            info.setdefault("rows", 0)
+            info.setdefault("partitioned_by", None)
+    if "messages" in merged.frames and "chats" in merged.frames:
+        _count_orphans(merged, manifest["sheets"]["messages"], months)
+    manifest["files"] = _records(merged.sources)
+    manifest["rows_read"] = manifest["rows_read"] + _records(new.rows_read)
+    manifest["generation"] = merged.generation
+    if merged.problems.height:
+        old = folder / PROBLEMS
+        problems = merged.problems
+        if old.is_file():
+            problems = pl.concat([pl.read_parquet(old), problems], how="diagonal_relaxed")
+        _write_atomic(old, problems.write_parquet)
+        manifest["problems"] = {"file": PROBLEMS, "rows": problems.height}
+
+
+def _check_batch_size(batch_size: int) -> None:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        msg = f"invalid batch_size={batch_size!r}; expected a whole number >= 1"
+        raise InvalidValueError(msg, hint="the default, 4, suits most machines.")
+
+
+def _prepare_folder(folder: Path, timezone: str) -> dict[str, Any]:
+    if (folder / MANIFEST).is_file():
+        manifest = read_manifest(folder)
+        if manifest["timezone"] != timezone:
+            msg = (
+                f"the dataset at {os.fspath(folder)!r} was converted with "
+                f"timezone={manifest['timezone']!r}, not {timezone!r}"
+            )
+            raise DatasetError(msg, hint=f"pass timezone={manifest['timezone']!r}.")
+        return manifest
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        msg = f"{os.fspath(folder)!r} exists and is not a chattools dataset"
+        raise DatasetError(msg, hint="choose a new or empty folder for out_dir.")
+    return _new_manifest(timezone)
+
+
+def convert_to_dataset(
+    sources: Sources,
+    out_dir: str | os.PathLike[str],
+    *,
+    password: str | None = None,
+    passwords: Passwords | None = None,
+    timezone: str = schema.DEFAULT_TIMEZONE,
+    on_problem: OnProblem = "collect",
+    workers: int | None = None,
+    progress: bool | None = None,
+    batch_size: int = 4,
+) -> Path:
+    """Convert exports into (or add them to) a Parquet dataset; return its folder.
+
+    Parameters
+    ----------
+    sources
+        Files, a folder or a glob, as for :func:`chattools.open_exports`.
+    out_dir
+        The dataset folder: new, empty, or a dataset written before (then only files
+        whose SHA-256 is not in its manifest are read and merged in).
+    password, passwords, timezone, on_problem, workers, progress
+        As for :func:`chattools.open_exports`; ``timezone`` must match the dataset's.
+    batch_size
+        Files merged into the dataset at a time (bounds memory).
+
+    Returns
+    -------
+    Path
+        ``out_dir``. The Parquet files hold decrypted data; the manifest lists each
+        file's name and SHA-256 but never a password.
+
+    Raises
+    ------
+    DatasetError
+        ``out_dir`` is a non-empty folder that is not a dataset, or the dataset was
+        written with another time zone.
+    """
+    _check_batch_size(batch_size)
+    folder = Path(out_dir)
+    manifest = _prepare_folder(folder, timezone)
+    expanded = expand_sources(sources)
+    known_sha = {f["sha256"] for f in manifest["files"]}
+    names = {f["file"] for f in manifest["files"]}
+    todo: list[Source] = []
+    resolved: dict[str, str] = {}
+    for source in expanded:
+        sha = source.sha256()
+        if sha in known_sha:
+            continue
+        known_sha.add(sha)
+        pwd = password_for(source, password=password, passwords=passwords)
+        if source.name in names:  # a different file under a name already used
+            source = replace(source, name=f"{source.name}@{sha[:8]}")
+        names.add(source.name)
+        if pwd is not None:
+            resolved[source.name] = pwd
+        todo.append(source)
+    if not todo:
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    for batch in iter_exports(
+        todo,
+        passwords=resolved,
+        timezone=timezone,
+        on_problem=on_problem,
+        workers=workers,
+        progress=progress,
+        batch_size=batch_size,
+    ):
+        _flush(folder, manifest, batch)
+    return folder
+
+
+def _flush(folder: Path, manifest: dict[str, Any], batch: list[Export]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    _add_batch(folder, manifest, combine(batch))
+    manifest["chattools_version"] = __version__
+    manifest["updated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    text = json.dumps(manifest, indent=1, ensure_ascii=False)
+    _write_atomic(folder / MANIFEST, lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def write_dataset(
+    exports: Iterable[Export], out_dir: str | os.PathLike[str], *, batch_size: int = 4
+) -> Path:
+    """Add exports already loaded in memory to a dataset; return its folder.
+
+    The same merge as :func:`convert_to_dataset` (which reads files and calls this
+    logic batch by batch). An export whose files (``sources["sha256"]``) are all in
+    the manifest already is skipped; all exports must have the dataset's time zone.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import chattools as ct
+    >>> from chattools.readers.dataset import write_dataset
+    >>> out = write_dataset([ct.Export.empty()], tempfile.mkdtemp())
+    >>> ct.open_dataset(out).chats.height
+    0
+    """
+    _check_batch_size(batch_size)
+    folder = Path(out_dir)
+    manifest: dict[str, Any] | None = None
+    known: set[str] = set()
+    batch: list[Export] = []
+    for exp in exports:
+        if manifest is None:
+            manifest = _prepare_folder(folder, exp.timezone)
+            known = {f["sha256"] for f in manifest["files"]}
+        elif exp.timezone != manifest["timezone"]:
+            msg = f"cannot add an export with timezone={exp.timezone!r} to a dataset in {manifest['timezone']!r}"
+            raise DatasetError(msg, hint="load every file with the same timezone=....")
+        shas = set(exp.sources["sha256"].drop_nulls().to_list())
+        if shas and shas <= known:
+            continue
+        known |= shas
+        batch.append(exp)
+        if len(batch) >= batch_size:
+            _flush(folder, manifest, batch)
+            batch = []
+    if batch and manifest is not None:
+        _flush(folder, manifest, batch)
+    return folder
