@@ -3,8 +3,9 @@
 An :class:`Export` is what :func:`chattools.open_export`, :func:`chattools.open_exports`
 and :func:`chattools.open_dataset` return. It holds one typed Polars frame per sheet
 (eager, or lazy when opened from a Parquet dataset), the generation, the channel time
-zone, one row per source file and a ``problems`` frame listing every cell or row that
-could not be read as it should. It never holds a password.
+zone, one row per source file, a ``problems`` frame listing every cell or row that
+could not be read as it should and a ``duplicates`` frame listing every row dropped
+because another file held the same record. It never holds a password.
 
 Examples
 --------
@@ -32,7 +33,7 @@ if TYPE_CHECKING:  # for the join methods' annotations only
 
     from chattools.derive.transcript import Transcript
 
-__all__ = ["PROBLEM_SCHEMA", "SOURCE_SCHEMA", "Export"]
+__all__ = ["DUPLICATE_SCHEMA", "PROBLEM_SCHEMA", "SOURCE_SCHEMA", "Export"]
 
 #: One row per cell or row that could not be loaded as it should.
 PROBLEM_SCHEMA = pl.Schema(
@@ -43,6 +44,18 @@ PROBLEM_SCHEMA = pl.Schema(
         "column": pl.String(),
         "value": pl.String(),
         "problem": pl.String(),
+    }
+)
+
+#: One row per row dropped when merging files because another row with the same ``key``
+#: was kept (from ``kept_file``); see :mod:`chattools.readers.combine`.
+DUPLICATE_SCHEMA = pl.Schema(
+    {
+        "file": pl.String(),
+        "sheet": pl.String(),
+        "row": pl.Int64(),
+        "key": pl.String(),
+        "kept_file": pl.String(),
     }
 )
 
@@ -84,6 +97,8 @@ class Export:
             schema={"file": pl.String, "sheet": pl.String, "rows_read": pl.Int64}
         )
     )
+    #: Rows dropped as cross-file duplicates (``DUPLICATE_SCHEMA``), for :meth:`accounting`.
+    duplicates: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=DUPLICATE_SCHEMA))
 
     @classmethod
     def empty(cls, timezone: str = schema.DEFAULT_TIMEZONE) -> Export:
@@ -193,11 +208,19 @@ class Export:
 
     # -- accounting -------------------------------------------------------------------
     def accounting(self) -> pl.DataFrame:
-        """Per file and sheet: rows read, rows loaded and rows reported as problems.
+        """Per file and sheet: rows read, loaded, rejected as problems and merged away.
 
-        ``rows_read == rows_loaded + rows_rejected`` holds for every row; a row that
-        loaded with a problem in one of its cells counts as loaded (its problem is
-        listed in :attr:`problems`, ``row_level=False``).
+        ``rows_read == rows_loaded + rows_rejected + rows_merged`` holds for every row
+        (column ``balanced``): a row is either in a frame, rejected (listed in
+        :attr:`problems` with no ``column``) or dropped as a duplicate of a row kept
+        from another file (listed in :attr:`duplicates`). A row that loaded with a
+        problem in one of its cells counts as loaded.
+
+        Examples
+        --------
+        >>> import chattools as ct
+        >>> ct.Export.empty().accounting().columns
+        ['file', 'sheet', 'rows_read', 'rows_loaded', 'rows_rejected', 'rows_merged', 'balanced']
         """
         loaded = [
             self.lazy(key)
@@ -212,19 +235,33 @@ class Export:
             .group_by("file", "sheet")
             .agg(pl.col("row").n_unique().cast(pl.Int64).alias("rows_rejected"))
         )
+        merged = self.duplicates.group_by("file", "sheet").agg(
+            pl.col("row").n_unique().cast(pl.Int64).alias("rows_merged")
+        )
+        counts = ["rows_read", "rows_loaded", "rows_rejected", "rows_merged"]
         return (
             self.rows_read.join(loaded_df, on=["file", "sheet"], how="full", coalesce=True)
             .join(rejected, on=["file", "sheet"], how="left")
+            .join(merged, on=["file", "sheet"], how="full", coalesce=True)
+            .with_columns(pl.col(counts).fill_null(0))
             .with_columns(
-                pl.col("rows_read", "rows_loaded", "rows_rejected").fill_null(0),
+                (
+                    pl.col("rows_read")
+                    == pl.col("rows_loaded") + pl.col("rows_rejected") + pl.col("rows_merged")
+                ).alias("balanced")
             )
-            .with_columns(
-                (pl.col("rows_read") == pl.col("rows_loaded") + pl.col("rows_rejected")).alias(
-                    "balanced"
-                )
-            )
+            .select("file", "sheet", *counts, "balanced")
             .sort("file", "sheet")
         )
+
+    def coverage(self) -> pl.DataFrame:
+        """Per source file: dates covered, counts, chats shared with other files, gaps.
+
+        See :func:`chattools.readers.combine.coverage`.
+        """
+        from chattools.readers.combine import coverage
+
+        return coverage(self)
 
     # -- display ----------------------------------------------------------------------
     def summary(self) -> pl.DataFrame:
@@ -240,12 +277,17 @@ class Export:
             else:
                 n, cols = frame.height, frame.width
             rows.append({"sheet": key, "rows": n, "columns": cols})
-        return pl.DataFrame(rows, schema={"sheet": pl.String, "rows": pl.Int64, "columns": pl.Int64})
+        return pl.DataFrame(
+            rows, schema={"sheet": pl.String, "rows": pl.Int64, "columns": pl.Int64}
+        )
 
     def __repr__(self) -> str:
-        counts = ", ".join(f"{r['sheet']}={r['rows']}" for r in self.summary().iter_rows(named=True))
+        counts = ", ".join(
+            f"{r['sheet']}={r['rows']}" for r in self.summary().iter_rows(named=True)
+        )
         files = self.sources.height
+        merged = f" duplicates={self.duplicates.height}" if self.duplicates.height else ""
         return (
             f"<Export generation={self.generation!r} timezone={self.timezone!r} "
-            f"files={files} {counts} problems={self.problems.height}>"
+            f"files={files} {counts} problems={self.problems.height}{merged}>"
         )

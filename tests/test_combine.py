@@ -1,4 +1,4 @@
-"""Merging hand-built exports: dedup rules, messages per chat, problems, coverage."""
+"""Merging hand-built exports: dedup rules, messages per chat, duplicates, coverage."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import chattools as ct
 from chattools import schema
 from chattools.errors import InvalidValueError
 from chattools.export import SOURCE_SCHEMA
-from chattools.readers.combine import DUPLICATE_PROBLEM, MESSAGES_PROBLEM, combine, coverage
+from chattools.readers.combine import combine, coverage
 
 TZ = "Asia/Seoul"
 SHEET_NAMES = {
@@ -147,17 +147,25 @@ def test_duplicate_messages_within_one_file_are_kept(overlapping):
     assert c2.select("plainText", "_row").rows() == [("dup", 2), ("dup", 3)]
 
 
-def test_dropped_rows_are_problems_and_accounting_balances(overlapping):
+def test_dropped_rows_are_duplicates_not_problems_and_accounting_balances(overlapping):
     merged = combine(list(overlapping))
-    got = merged.problems.sort("sheet", "row").select("file", "sheet", "row", "value", "problem")
+    assert merged.problems.height == 0
+    got = merged.duplicates.sort("sheet", "row")
+    assert got.columns == ["file", "sheet", "row", "key", "kept_file"]
     assert got.rows() == [
-        ("a.xlsx", "Message data", 1, "c1", MESSAGES_PROBLEM),
-        ("a.xlsx", "Message data", 4, "c1", MESSAGES_PROBLEM),
-        ("a.xlsx", "UserChat data", 1, "c1", DUPLICATE_PROBLEM),
+        ("a.xlsx", "Message data", 1, "c1", "b.xlsx"),
+        ("a.xlsx", "Message data", 4, "c1", "b.xlsx"),
+        ("a.xlsx", "UserChat data", 1, "c1", "b.xlsx"),
     ]
     acc = merged.accounting()
     assert acc["balanced"].all()
-    assert acc.filter(file="a.xlsx", sheet="Message data")["rows_rejected"].item() == 2
+    row = acc.filter(file="a.xlsx", sheet="Message data").row(0, named=True)
+    assert (row["rows_read"], row["rows_loaded"], row["rows_rejected"], row["rows_merged"]) == (
+        4,
+        2,
+        0,
+        2,
+    )
     # provenance stays on every row, and the columns keep the typed schema
     assert merged.messages.schema == schema.typed_schema("messages")
     assert merged.sources["file"].to_list() == ["a.xlsx", "b.xlsx"]
@@ -277,3 +285,4 @@ def test_coverage_overlap_and_gap_by_hand():
     assert cov["overlap_days"].to_list() == [None, 3, 0, None]
     assert cov["gap_days"].to_list() == [None, 0, 4, None]
     assert ct.coverage is coverage
+    assert combine([c, a, d, b]).coverage().equals(cov)

@@ -75,6 +75,8 @@ def assert_same(left: ct.Export, right: ct.Export) -> None:
         assert a[key].equals(b[key]), key
     pk = ["file", "sheet", "row", "column", "problem"]
     assert left.problems.sort(pk, nulls_last=True).equals(right.problems.sort(pk, nulls_last=True))
+    dk = ["file", "sheet", "row"]
+    assert left.duplicates.sort(dk).equals(right.duplicates.sort(dk))
     assert left.sources.equals(right.sources)
     assert left.generation == right.generation and left.timezone == right.timezone
 
@@ -95,6 +97,16 @@ def test_dataset_equals_open_exports(
     ]
     assert exp.messages.schema["createdAt"] == pl.Datetime("us", "Asia/Seoul")
     assert exp.accounting()["balanced"].all()
+    # the 10 shared chats of a (and their messages) are merged away, not problems
+    assert exp.problems.height == ref.problems.height == 0
+    chats_dup = exp.duplicates.filter(pl.col("sheet") == "UserChat data")
+    assert chats_dup.select("file", "kept_file").unique().rows() == [("a.xlsx", "b.json")]
+    assert chats_dup.height == 10
+    shared_a = ref.chats.filter(pl.col("_file") == "b.json").head(10)["id"].sort().to_list()
+    assert chats_dup["key"].sort().to_list() == shared_a
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert manifest["duplicates"] == {"file": "duplicates.parquet", "rows": exp.duplicates.height}
+    assert exp.accounting()["rows_merged"].sum() == exp.duplicates.height
 
 
 def test_incremental_add_equals_converting_all_at_once(
@@ -243,3 +255,27 @@ def test_messages_without_chat_then_their_chat_arrives(tmp_path: Path):
     messages = json.loads((out / MANIFEST).read_text())["sheets"]["messages"]
     assert messages["partitions"] == {"2024-02": 2, "2024-03": 1}
     assert messages["orphans"] == {}
+
+
+def test_duplicates_kept_file_follows_later_batches(tmp_path: Path):
+    from dataclasses import replace
+
+    from test_accounting_merge import EXPECTED_DUPLICATES, three_files
+
+    from chattools.readers.combine import combine
+    from chattools.readers.dataset import write_dataset
+
+    a, b, c = (
+        replace(e, sources=e.sources.with_columns(sha256=pl.lit(ch * 64)))
+        for e, ch in zip(three_files(), "abc", strict=True)
+    )
+    out = write_dataset([a], tmp_path / "ds")
+    write_dataset([c], out)  # c's c1 is newer than a's: a's row points at c for now
+    first = ct.open_dataset(out).duplicates
+    assert first.filter(key="c1", sheet="UserChat data")["kept_file"].to_list() == ["c.xlsx"]
+    write_dataset([b], out)  # b's c1 is the newest: every c1 duplicate now points at b
+    exp = ct.open_dataset(out)
+    assert_same(exp, combine([a, c, b]))
+    assert exp.duplicates.sort("file", "sheet", "row").rows() == EXPECTED_DUPLICATES
+    assert exp.problems.height == 0
+    assert exp.accounting()["balanced"].all()

@@ -20,10 +20,14 @@ Merge rules (the same in :func:`chattools.open_exports` and the Parquet dataset)
   messages of ONE file are kept: the file whose chat version was kept (or, when that
   file has no messages for the chat, the file with the next most recent version;
   messages whose chat is in no file: the later file).
-* Every dropped row is listed in ``problems`` (``problem`` starts with
-  ``"duplicate"``), so ``Export.accounting()`` still balances and :func:`coverage`
-  can count the overlap. Provenance columns stay on every row.
-* ``problems``, ``rows_read`` and ``sources`` are concatenated. All exports must share
+* Every dropped row is listed in ``duplicates`` (its ``file``, ``sheet``, ``row``,
+  its ``key`` — the id, or the chat id for a message — and ``kept_file``, the file of
+  the row or messages kept instead), not in ``problems``: ``Export.accounting()``
+  counts them as ``rows_merged`` and :func:`coverage` counts the overlap from them.
+  Provenance columns stay on every row.
+* ``problems``, ``rows_read``, ``sources`` and ``duplicates`` are concatenated; when
+  an input is itself a merge, the ``kept_file`` of its earlier duplicates is updated
+  to the file kept now. All exports must share
   one time zone; generations may differ (``sources["generation"]`` keeps each file's)
   and the result's ``generation`` is the newest present (``legacy`` < ``2026`` <
   ``case``).
@@ -45,8 +49,10 @@ Examples
 >>> merged = combine([a, b])
 >>> merged.chats.select("id", "_file").rows()
 [('c1', 'a.xlsx'), ('c2', 'b.xlsx')]
->>> merged.problems.select("file", "row", "value").rows()
-[('a.xlsx', 2, 'c2')]
+>>> merged.duplicates.select("file", "row", "key", "kept_file").rows()
+[('a.xlsx', 2, 'c2', 'b.xlsx')]
+>>> merged.problems.height
+0
 """
 
 from __future__ import annotations
@@ -58,16 +64,9 @@ import polars as pl
 
 from chattools import schema
 from chattools.errors import InvalidValueError
-from chattools.export import PROBLEM_SCHEMA, SOURCE_SCHEMA, Export
+from chattools.export import DUPLICATE_SCHEMA, PROBLEM_SCHEMA, SOURCE_SCHEMA, Export
 
-__all__ = ["DUPLICATE_PROBLEM", "MESSAGES_PROBLEM", "combine", "coverage", "order_columns"]
-
-#: ``problem`` text of a row dropped because a more recent version was kept.
-DUPLICATE_PROBLEM = "duplicate: a more recent version from another file was kept"
-#: ``problem`` text of a message dropped because its chat's messages came from another file.
-MESSAGES_PROBLEM = (
-    "duplicate: this chat's messages were kept from the file whose chat version was kept"
-)
+__all__ = ["combine", "coverage", "order_columns"]
 
 
 @dataclass(frozen=True)
@@ -91,6 +90,17 @@ RULES: dict[str, _Rule] = {
 }
 
 _SRC, _VER, _IDX, _WIN = "__src", "__version", "__index", "__winner"
+_KEY, _KEPT, _SHEET_KEY = "__key", "__kept_file", "__sheet_key"
+#: The columns :func:`_duplicates` reads (an empty frame of them anchors the concat).
+_DROPPED = pl.Schema(
+    {
+        "_file": pl.String(),
+        "_sheet": pl.String(),
+        "_row": pl.Int64(),
+        _KEY: pl.String(),
+        _KEPT: pl.String(),
+    }
+)
 _HINT = "combine exports loaded with the same timezone=..., e.g. through ct.open_exports."
 
 
@@ -151,29 +161,32 @@ def _version(frame_schema: pl.Schema, recency: tuple[str, ...]) -> pl.Expr:
 
 
 def _dedup(frame: pl.LazyFrame, rule: _Rule) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """(kept rows, dropped rows with a ``__key`` column) for one sheet."""
+    """(kept rows, dropped rows with ``__key`` and ``__kept_file``) for one sheet."""
     fs = frame.collect_schema()
     if any(k not in fs for k in rule.keys):
-        return frame, frame.head(0).with_columns(pl.lit(None, pl.String).alias("__key"))
+        none = pl.lit(None, pl.String)
+        return frame, frame.head(0).with_columns(none.alias(_KEY), none.alias(_KEPT))
     keys = [_key_expr(k, fs[k]).alias(f"__k{i}") for i, k in enumerate(rule.keys)]
     key_names = [f"__k{i}" for i in range(len(keys))]
+    winner = pl.col(_WIN).struct
     marked = (
         frame.with_row_index(_IDX)
         .with_columns(*keys, _version(fs, rule.recency))
         .with_columns(
-            pl.col(_IDX)
+            pl.struct(_IDX, "_file")
             .sort_by([_VER, _SRC, "_row", _IDX], nulls_last=False)
             .last()
             .over(key_names)
             .alias(_WIN)
         )
         .with_columns(
-            (pl.col("__k0").is_null() | (pl.col(_IDX) == pl.col(_WIN))).alias("__keep"),
-            pl.concat_str(key_names, separator=" / ", ignore_nulls=True).alias("__key"),
+            (pl.col("__k0").is_null() | (pl.col(_IDX) == winner.field(_IDX))).alias("__keep"),
+            pl.concat_str(key_names, separator=" / ", ignore_nulls=True).alias(_KEY),
+            winner.field("_file").alias(_KEPT),
         )
     )
     helper = [_IDX, _VER, _WIN, *key_names]
-    kept = marked.filter("__keep").drop(*helper, "__keep", "__key")
+    kept = marked.filter("__keep").drop(*helper, "__keep", _KEY, _KEPT)
     dropped = marked.filter(~pl.col("__keep")).drop(*helper, "__keep")
     return kept, dropped
 
@@ -182,7 +195,7 @@ def _dedup_messages(
     messages: pl.LazyFrame, chats: pl.LazyFrame | None
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """Keep, per chat, the messages of one file (see the module docstring)."""
-    pairs = messages.select("chatId", _SRC).unique()
+    pairs = messages.select("chatId", _SRC, "_file").unique()
     if chats is not None and "id" in chats.collect_schema():
         versions = (
             chats.select(
@@ -198,30 +211,69 @@ def _dedup_messages(
         pairs = pairs.with_columns(
             pl.lit(None, dtype=pl.Int64).alias(_VER), pl.lit(None, pl.Boolean).alias("__has_chat")
         )
+    order = [pl.col("__has_chat").fill_null(False), _VER, _SRC, "_file"]
     owners = pairs.group_by("chatId").agg(
-        pl.col(_SRC)
-        .sort_by([pl.col("__has_chat").fill_null(False), _VER, _SRC], nulls_last=False)
-        .last()
-        .alias("__owner")
+        pl.col(_SRC).sort_by(order, nulls_last=False).last().alias("__owner"),
+        pl.col("_file").sort_by(order, nulls_last=False).last().alias(_KEPT),
     )
     marked = messages.join(owners, on="chatId", how="left", maintain_order="left").with_columns(
         (pl.col("chatId").is_null() | (pl.col(_SRC) == pl.col("__owner"))).alias("__keep")
     )
-    kept = marked.filter("__keep").drop("__owner", "__keep")
+    kept = marked.filter("__keep").drop("__owner", "__keep", _KEPT)
     dropped = marked.filter(~pl.col("__keep")).select(
-        "_file", "_sheet", "_row", pl.col("chatId").alias("__key")
+        "_file", "_sheet", "_row", pl.col("chatId").alias(_KEY), _KEPT
     )
     return kept, dropped
 
 
-def _problems(dropped: pl.LazyFrame, problem: str) -> pl.LazyFrame:
+def _duplicates(dropped: pl.LazyFrame, sheet: str) -> pl.LazyFrame:
+    """Dropped rows as :data:`~chattools.export.DUPLICATE_SCHEMA` rows plus ``__sheet_key``."""
     return dropped.select(
-        pl.col("_file").alias("file"),
-        pl.col("_sheet").alias("sheet"),
-        pl.col("_row").alias("row"),
-        pl.lit(None, pl.String).alias("column"),
-        pl.col("__key").alias("value"),
-        pl.lit(problem).alias("problem"),
+        pl.col("_file").cast(pl.String).alias("file"),
+        pl.col("_sheet").cast(pl.String).alias("sheet"),
+        pl.col("_row").cast(pl.Int64).alias("row"),
+        pl.col(_KEY).cast(pl.String).alias("key"),
+        pl.col(_KEPT).cast(pl.String).alias("kept_file"),
+        pl.lit(sheet).alias(_SHEET_KEY),
+    )
+
+
+def _sheet_names(frames: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
+    """``sheet`` (source sheet name) → ``__sheet_key`` (typed sheet), from the catalogue
+    and from the ``_sheet`` values of the frames (derived sheets have their own names)."""
+    known = [
+        (name, key)
+        for key, spec in schema.SHEETS.items()
+        for name in (*spec.all_sheet_names, spec.api_key)
+    ]
+    catalogue = pl.LazyFrame(
+        known, schema={"sheet": pl.String, _SHEET_KEY: pl.String}, orient="row"
+    )
+    seen = [
+        frame.select(
+            pl.col("_sheet").cast(pl.String).alias("sheet"), pl.lit(key).alias(_SHEET_KEY)
+        ).unique()
+        for key, frame in frames.items()
+        if "_sheet" in frame.collect_schema()
+    ]
+    return pl.concat([catalogue, *seen]).unique("sheet", keep="first")
+
+
+def _resolve(earlier: pl.DataFrame, new: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
+    """Point the ``kept_file`` of duplicates from earlier merges at the file kept now.
+
+    When this merge dropped a row of some (typed sheet, key), the one row (or chat's
+    messages) now kept for that key is in ``new``'s ``kept_file``; the keys this merge
+    dropped nothing for still have their earlier winner.
+    """
+    winners = new.select(_SHEET_KEY, "key", pl.col("kept_file").alias("__now")).unique(
+        [_SHEET_KEY, "key"]
+    )
+    return (
+        earlier.join(names, on="sheet", how="left", maintain_order="left")
+        .join(winners, on=[_SHEET_KEY, "key"], how="left", maintain_order="left")
+        .with_columns(pl.coalesce("__now", "kept_file").alias("kept_file"))
+        .select(DUPLICATE_SCHEMA.names())
     )
 
 
@@ -267,20 +319,28 @@ def combine(exports: Sequence[Export]) -> Export:
         merged[sheet] = frame.select(*order_columns(sheet, frame.collect_schema().names()), _SRC)
 
     kept: dict[str, pl.LazyFrame] = {}
-    problems: list[pl.LazyFrame] = []
+    dropped: list[pl.LazyFrame] = []
     for sheet, frame in merged.items():
         if sheet == "messages":
-            kept[sheet], dropped = _dedup_messages(frame, merged.get("chats"))
-            problems.append(_problems(dropped, MESSAGES_PROBLEM))
+            kept[sheet], rows = _dedup_messages(frame, merged.get("chats"))
         elif sheet in RULES:
-            kept[sheet], dropped = _dedup(frame, RULES[sheet])
-            problems.append(_problems(dropped, DUPLICATE_PROBLEM))
+            kept[sheet], rows = _dedup(frame, RULES[sheet])
         else:
             kept[sheet] = frame
-    names = list(kept)
-    collected = pl.collect_all([kept[n].drop(_SRC) for n in names] + problems)
-    frames = dict(zip(names, collected[: len(names)], strict=True))
-    dup_problems = [p.cast(dict(PROBLEM_SCHEMA)) for p in collected[len(names) :]]  # type: ignore[arg-type]
+            continue
+        dropped.append(_duplicates(rows, sheet))
+    earlier = _concat([e.duplicates for e in exports], DUPLICATE_SCHEMA)
+    earlier = earlier.select(DUPLICATE_SCHEMA.names()).cast(dict(DUPLICATE_SCHEMA))  # type: ignore[arg-type]
+    queries = [kept[n].drop(_SRC) for n in kept]
+    queries.append(pl.concat([_duplicates(pl.LazyFrame(schema=_DROPPED), ""), *dropped]))
+    if earlier.height:
+        queries.append(_sheet_names(merged))
+    collected = pl.collect_all(queries)
+    frames = dict(zip(kept, collected[: len(kept)], strict=True))
+    new = collected[len(kept)]
+    if earlier.height:
+        earlier = _resolve(earlier, new, collected[-1])
+    duplicates = pl.concat([earlier, new.drop(_SHEET_KEY)])
 
     generation = max((e.generation for e in exports), key=schema.GENERATIONS.index)
     return Export(
@@ -288,8 +348,9 @@ def combine(exports: Sequence[Export]) -> Export:
         generation=generation,
         timezone=timezone,
         sources=_concat([e.sources for e in exports], SOURCE_SCHEMA),
-        problems=_concat([e.problems for e in exports] + dup_problems, PROBLEM_SCHEMA),
+        problems=_concat([e.problems for e in exports], PROBLEM_SCHEMA),
         rows_read=_concat([e.rows_read for e in exports], exports[0].rows_read.schema),
+        duplicates=duplicates,
     )
 
 
@@ -299,7 +360,7 @@ def coverage(exp: Export) -> pl.DataFrame:
     Columns: ``file``, ``first_chat_at`` / ``last_chat_at`` (min / max chat
     ``createdAt`` in the file, as loaded), ``chats`` and ``messages`` (rows in the file,
     as loaded), ``chats_in_other_files`` (chats of this file that are also in another
-    file), then, with files sorted by ``first_chat_at``: ``previous_file``,
+    file, counted from the kept chats and ``Export.duplicates``), then, with files sorted by ``first_chat_at``: ``previous_file``,
     ``overlap_days`` (calendar days of this file's range, in the channel time zone,
     already covered by earlier files) and ``gap_days`` (calendar days between the end
     of everything earlier and this file's first day that no file covers). The first
@@ -312,16 +373,14 @@ def coverage(exp: Export) -> pl.DataFrame:
     ['file', 'first_chat_at', 'last_chat_at', 'chats']
     """
     chats = exp.lazy("chats")
-    # Every (chat id, file) pair that was loaded: kept rows plus dropped duplicates.
+    # Every (chat id, file) pair that was loaded: kept rows plus rows merged away.
     chat_sheets = set(schema.SHEETS["chats"].all_sheet_names) | {schema.SHEETS["chats"].api_key}
     chat_sheets |= set(chats.select(pl.col("_sheet").unique()).collect()["_sheet"].drop_nulls())
-    dup = exp.problems.lazy().filter(
-        pl.col("problem").str.starts_with("duplicate") & pl.col("sheet").is_in(list(chat_sheets))
-    )
+    dup = exp.duplicates.lazy().filter(pl.col("sheet").is_in(list(chat_sheets)))
     pairs = pl.concat(
         [
             chats.select(pl.col("id").cast(pl.String), pl.col("_file").alias("file")),
-            dup.select(pl.col("value").alias("id"), "file"),
+            dup.select(pl.col("key").alias("id"), "file"),
         ]
     ).unique()
     shared = (

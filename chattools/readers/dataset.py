@@ -8,6 +8,7 @@ DuckDB or Arrow tool can query them too. The layout::
     out_dir/
       manifest.json                 files (sha256), generation, time zone, counts, schemas
       problems.parquet              Export.problems (if any)
+      duplicates.parquet            Export.duplicates: rows merged away (if any)
       chats/month=2024-03/part-0.parquet     chats by the month of their createdAt
       messages/month=2024-03/...             messages by the month of their chat
       meets/…, cases/…                       calls by their chat's month, cases by createdAt
@@ -16,7 +17,8 @@ DuckDB or Arrow tool can query them too. The layout::
 Converting again with more files adds only files whose SHA-256 is not yet in the
 manifest, and merges them exactly like :func:`chattools.open_exports` (chats and
 entities deduplicated, per chat the messages of one file), rewriting only the month
-partitions the new files touch. The dataset holds **decrypted data**: keep it
+partitions the new files touch (see :mod:`chattools.readers.manifest` for the
+manifest). The dataset holds **decrypted data**: keep it
 somewhere as private as the exports. No password is ever written.
 
 Examples
@@ -31,23 +33,38 @@ Hint: re-create it with `chattools convert EXPORTS... --out DATASET/`.
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from chattools import schema
-from chattools._version import __version__
 from chattools.errors import DatasetError, InvalidValueError
-from chattools.export import PROBLEM_SCHEMA, SOURCE_SCHEMA, Export
-from chattools.readers.combine import combine, order_columns
+from chattools.export import Export
+from chattools.readers.combine import combine
+from chattools.readers.manifest import (
+    DUPLICATES,
+    MANIFEST,
+    PROBLEMS,
+    dtype_from_str,
+    dtype_to_str,
+    merge_columns,
+    new_manifest,
+    part_path,
+    read_manifest,
+    read_table,
+    records,
+    rows_read_of,
+    schema_of,
+    sheet_paths,
+    sources_of,
+    write_atomic,
+    write_manifest,
+)
 from chattools.readers.parallel import OnProblem, iter_exports
 from chattools.readers.sources import (
     Passwords,
@@ -60,164 +77,17 @@ from chattools.readers.sources import (
 __all__ = [
     "MANIFEST",
     "convert_to_dataset",
+    "dtype_from_str",
+    "dtype_to_str",
     "open_dataset",
     "read_manifest",
     "write_dataset",
 ]
 
-MANIFEST = "manifest.json"
-PROBLEMS = "problems.parquet"
-FORMAT = "chattools-dataset"
-FORMAT_VERSION = 1
 #: Sheets partitioned by the month of their chat; the others are one file each.
 PARTITIONED = ("chats", "messages", "meets", "cases")
 UNKNOWN_MONTH = "unknown"
 _MONTH = "__month"
-_ISO = "%Y-%m-%dT%H:%M:%S%.f%:z"
-_PART = "part-0.parquet"
-_ROWS_READ_SCHEMA = pl.Schema({"file": pl.String(), "sheet": pl.String(), "rows_read": pl.Int64()})
-
-
-# -- dtypes and records in JSON ---------------------------------------------------------
-_SIMPLE = {
-    name: getattr(pl, name)()
-    for name in [
-        "String",
-        "Boolean",
-        "Int8",
-        "Int16",
-        "Int32",
-        "Int64",
-        "UInt8",
-        "UInt16",
-        "UInt32",
-        "UInt64",
-        "Float32",
-        "Float64",
-        "Date",
-        "Time",
-        "Null",
-        "Binary",
-    ]
-}
-
-
-def dtype_to_str(dtype: pl.DataType) -> str:
-    """A dtype as text for the manifest (``str(dtype)``, parsed by :func:`dtype_from_str`)."""
-    return str(dtype)
-
-
-def dtype_from_str(text: str) -> pl.DataType:
-    """Parse :func:`dtype_to_str` output.
-
-    >>> dtype_from_str("Datetime(time_unit='us', time_zone='Asia/Seoul')")
-    Datetime(time_unit='us', time_zone='Asia/Seoul')
-    >>> dtype_from_str("List(Duration(time_unit='us'))")
-    List(Duration(time_unit='us'))
-    """
-    if text in _SIMPLE:
-        return _SIMPLE[text]
-    if m := re.fullmatch(r"Datetime\(time_unit='(\w+)', time_zone=(?:'([^']+)'|None)\)", text):
-        return pl.Datetime(m[1], m[2])  # type: ignore[arg-type]
-    if m := re.fullmatch(r"Duration\(time_unit='(\w+)'\)", text):
-        return pl.Duration(m[1])  # type: ignore[arg-type]
-    if m := re.fullmatch(r"List\((.+)\)", text):
-        return pl.List(dtype_from_str(m[1]))
-    msg = f"unknown column type {text!r} in {MANIFEST}"
-    raise DatasetError(msg)
-
-
-def _records(frame: pl.DataFrame) -> list[dict[str, Any]]:
-    out = frame.with_columns(
-        pl.col(c).dt.to_string(_ISO) for c, d in frame.schema.items() if isinstance(d, pl.Datetime)
-    )
-    return out.to_dicts()
-
-
-def _frame(records: list[dict[str, Any]], target: pl.Schema, timezone: str) -> pl.DataFrame:
-    as_text = {c: pl.String() if isinstance(d, pl.Datetime) else d for c, d in target.items()}
-    frame = pl.DataFrame(records, schema=as_text, orient="row") if records else None
-    if frame is None:
-        return pl.DataFrame(schema=target)
-    return frame.with_columns(
-        pl.col(c)
-        .str.to_datetime(_ISO, time_unit="us", time_zone="UTC")
-        .dt.convert_time_zone(timezone)
-        for c, d in target.items()
-        if isinstance(d, pl.Datetime)
-    )
-
-
-def _source_schema(timezone: str) -> pl.Schema:
-    return pl.Schema(
-        {
-            c: pl.Datetime(schema.TIME_UNIT, timezone) if isinstance(d, pl.Datetime) else d
-            for c, d in SOURCE_SCHEMA.items()
-        }
-    )
-
-
-# -- manifest ---------------------------------------------------------------------------
-def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The parsed ``manifest.json`` of the dataset at ``path``.
-
-    Raises
-    ------
-    DatasetError
-        The folder or its manifest is missing, unreadable or not a chattools dataset.
-    """
-    folder = Path(path)
-    file = folder / MANIFEST
-    if not file.is_file():
-        msg = f"no chattools dataset at {os.fspath(path)!r}: {MANIFEST} is missing"
-        raise DatasetError(msg)
-    try:
-        manifest = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        msg = f"cannot read {os.fspath(file)!r}: {err}"
-        raise DatasetError(msg) from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        msg = f"{os.fspath(file)!r} is not a chattools dataset manifest"
-        raise DatasetError(msg)
-    if manifest.get("format_version", 0) > FORMAT_VERSION:
-        msg = (
-            f"the dataset at {os.fspath(path)!r} has format version "
-            f"{manifest['format_version']!r}; this chattools reads up to {FORMAT_VERSION}"
-        )
-        raise DatasetError(msg, hint="upgrade chattools.")
-    return manifest
-
-
-def _new_manifest(timezone: str) -> dict[str, Any]:
-    return {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "chattools_version": __version__,
-        "generation": None,
-        "timezone": timezone,
-        "updated_at": None,
-        "files": [],
-        "rows_read": [],
-        "problems": {"file": PROBLEMS, "rows": 0},
-        "sheets": {},
-    }
-
-
-def _write_atomic(path: Path, write: Any) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.parent.mkdir(parents=True, exist_ok=True)
-    write(tmp)
-    os.replace(tmp, path)
-
-
-def _sheet_paths(folder: Path, sheet: str, info: Mapping[str, Any]) -> list[Path]:
-    if info.get("partitioned_by") == "month":
-        return [folder / sheet / f"month={m}" / _PART for m in sorted(info["partitions"])]
-    return [folder / sheet / _PART] if info.get("rows", 0) else []
-
-
-def _schema_of(info: Mapping[str, Any]) -> pl.Schema:
-    return pl.Schema({c: dtype_from_str(d) for c, d in info["columns"].items()})
 
 
 def _scan(paths: list[Path], target: pl.Schema) -> pl.LazyFrame:
@@ -236,7 +106,7 @@ def _scan(paths: list[Path], target: pl.Schema) -> pl.LazyFrame:
 def open_dataset(path: str | os.PathLike[str]) -> Export:
     """Open a dataset written by :func:`convert_to_dataset` as a lazy :class:`Export`.
 
-    Only ``manifest.json`` (and ``problems.parquet``) are read; every sheet is a
+    Only ``manifest.json`` (and the ``problems`` and ``duplicates`` tables) are read; every sheet is a
     ``pl.scan_parquet`` ``LazyFrame`` with the typed schema (``Export.is_lazy`` is
     true; ``exp.lazy("messages")`` keeps it lazy, ``exp.messages`` collects).
 
@@ -250,25 +120,20 @@ def open_dataset(path: str | os.PathLike[str]) -> Export:
     timezone = manifest["timezone"]
     frames: dict[str, pl.LazyFrame] = {}
     for sheet, info in manifest["sheets"].items():
-        paths = _sheet_paths(folder, sheet, info)
+        paths = sheet_paths(folder, sheet, info)
         missing = [p for p in paths if not p.is_file()]
         if missing:
             msg = f"the dataset at {os.fspath(path)!r} is incomplete: {os.fspath(missing[0])!r} is missing"
             raise DatasetError(msg)
-        frames[sheet] = _scan(paths, _schema_of(info))
-    problems_file = folder / manifest["problems"]["file"]
-    problems = (
-        pl.read_parquet(problems_file)
-        if problems_file.is_file()
-        else pl.DataFrame(schema=PROBLEM_SCHEMA)
-    )
+        frames[sheet] = _scan(paths, schema_of(info))
     return Export(
         frames,
         generation=manifest["generation"] or "legacy",
         timezone=timezone,
-        sources=_frame(manifest["files"], _source_schema(timezone), timezone),
-        problems=problems,
-        rows_read=_frame(manifest["rows_read"], _ROWS_READ_SCHEMA, timezone),
+        sources=sources_of(manifest),
+        problems=read_table(folder, manifest, "problems"),
+        rows_read=rows_read_of(manifest),
+        duplicates=read_table(folder, manifest, "duplicates"),
     )
 
 
@@ -336,7 +201,7 @@ def _stored_months(folder: Path, manifest: dict[str, Any], new: Export) -> set[s
         cond = pl.col(by_chat[sheet]).is_in(keys.implode())
         if sheet in own_col:
             cond = cond | pl.col(own_col[sheet]).is_in(own_keys[sheet].drop_nulls().implode())
-        paths = _sheet_paths(folder, sheet, info)
+        paths = sheet_paths(folder, sheet, info)
         if sheet == "messages" and "orphans" in info:
             # messages live in their chat's month (found through the chats above),
             # except messages whose chat is in no file: only those months are scanned
@@ -360,7 +225,7 @@ def _stored_chat_months(folder: Path, manifest: dict[str, Any], months: set[str]
     if not info or not months:
         return empty
     frames = [
-        pl.scan_parquet(folder / "chats" / f"month={m}" / _PART)
+        pl.scan_parquet(part_path(folder, "chats", m))
         .select(pl.col("id").alias("chatId"), pl.lit(m).alias(_MONTH))
         .collect()
         for m in sorted(months & set(info["partitions"]))
@@ -373,10 +238,10 @@ def _load_stored(
 ) -> Export:
     frames: dict[str, pl.DataFrame] = {}
     for sheet, info in manifest["sheets"].items():
-        target = _schema_of(info)
+        target = schema_of(info)
         if sheet in PARTITIONED:
             parts = [
-                _scan([folder / sheet / f"month={m}" / _PART], target)
+                _scan([part_path(folder, sheet, m)], target)
                 .with_columns(pl.lit(m).alias(_MONTH))
                 .collect()
                 for m in sorted(months & set(info["partitions"]))
@@ -384,42 +249,30 @@ def _load_stored(
             if parts:
                 frames[sheet] = pl.concat(parts, how="diagonal_relaxed")
         elif sheet in sheets:
-            frames[sheet] = _scan(_sheet_paths(folder, sheet, info), target).collect()
-    timezone = manifest["timezone"]
+            frames[sheet] = _scan(sheet_paths(folder, sheet, info), target).collect()
     return Export(
         frames,
         generation=manifest["generation"] or "legacy",
-        timezone=timezone,
-        sources=_frame(manifest["files"], _source_schema(timezone), timezone),
+        timezone=manifest["timezone"],
+        sources=sources_of(manifest),
+        duplicates=read_table(folder, manifest, "duplicates"),
     )
-
-
-def _merge_schema(old: Mapping[str, str], frame: pl.DataFrame, sheet: str) -> dict[str, str]:
-    merged = dict(old)
-    for column, dtype in frame.schema.items():
-        if column == _MONTH:
-            continue
-        text = dtype_to_str(dtype)
-        if merged.setdefault(column, text) != text:
-            msg = f"column {column!r} of sheet {sheet!r} is {text} in the new files but {merged[column]} in the dataset"
-            raise DatasetError(msg)
-    return {c: merged[c] for c in order_columns(sheet, list(merged))}
 
 
 def _write_sheet(
     folder: Path, sheet: str, frame: pl.DataFrame, info: dict[str, Any], months: set[str]
 ) -> None:
     if sheet not in PARTITIONED:
-        _write_atomic(folder / sheet / _PART, frame.write_parquet)
+        write_atomic(part_path(folder, sheet), frame.write_parquet)
         info.update(partitioned_by=None, rows=frame.height)
         return
     partitions: dict[str, int] = dict(info.get("partitions", {}))
     written = set(frame[_MONTH].unique().to_list())
     for month in sorted(months | written):
         part = frame.filter(pl.col(_MONTH) == month).drop(_MONTH)
-        target = folder / sheet / f"month={month}" / _PART
+        target = part_path(folder, sheet, month)
         if part.height:
-            _write_atomic(target, part.write_parquet)
+            write_atomic(target, part.write_parquet)
             partitions[month] = part.height
         elif month in partitions:
             shutil.rmtree(target.parent, ignore_errors=True)
@@ -460,7 +313,8 @@ def _add_batch(folder: Path, manifest: dict[str, Any], new: Export) -> None:
         if sheet not in PARTITIONED and sheet not in touched and sheet in manifest["sheets"]:
             continue
         info = manifest["sheets"].setdefault(sheet, {"columns": {}})
-        info["columns"] = _merge_schema(info["columns"], frame, sheet)
+        columns = {c: d for c, d in frame.schema.items() if c != _MONTH}
+        info["columns"] = merge_columns(info["columns"], columns, sheet)
         if frame.height or sheet in PARTITIONED:
             _write_sheet(folder, sheet, frame, info, months if sheet in PARTITIONED else set())
         else:
@@ -468,16 +322,19 @@ def _add_batch(folder: Path, manifest: dict[str, Any], new: Export) -> None:
             info.setdefault("partitioned_by", None)
     if "messages" in merged.frames and "chats" in merged.frames:
         _count_orphans(merged, manifest["sheets"]["messages"], months)
-    manifest["files"] = _records(merged.sources)
-    manifest["rows_read"] = manifest["rows_read"] + _records(new.rows_read)
+    manifest["files"] = records(merged.sources)
+    manifest["rows_read"] = manifest["rows_read"] + records(new.rows_read)
     manifest["generation"] = merged.generation
     if merged.problems.height:
         old = folder / PROBLEMS
         problems = merged.problems
         if old.is_file():
             problems = pl.concat([pl.read_parquet(old), problems], how="diagonal_relaxed")
-        _write_atomic(old, problems.write_parquet)
+        write_atomic(old, problems.write_parquet)
         manifest["problems"] = {"file": PROBLEMS, "rows": problems.height}
+    if merged.duplicates.height:  # the stored ones went into the merge: rewrite them all
+        write_atomic(folder / DUPLICATES, merged.duplicates.write_parquet)
+        manifest["duplicates"] = {"file": DUPLICATES, "rows": merged.duplicates.height}
 
 
 def _check_batch_size(batch_size: int) -> None:
@@ -499,7 +356,7 @@ def _prepare_folder(folder: Path, timezone: str) -> dict[str, Any]:
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         msg = f"{os.fspath(folder)!r} exists and is not a chattools dataset"
         raise DatasetError(msg, hint="choose a new or empty folder for out_dir.")
-    return _new_manifest(timezone)
+    return new_manifest(timezone)
 
 
 def convert_to_dataset(
@@ -579,10 +436,7 @@ def convert_to_dataset(
 def _flush(folder: Path, manifest: dict[str, Any], batch: list[Export]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     _add_batch(folder, manifest, combine(batch))
-    manifest["chattools_version"] = __version__
-    manifest["updated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-    text = json.dumps(manifest, indent=1, ensure_ascii=False)
-    _write_atomic(folder / MANIFEST, lambda p: p.write_text(text, encoding="utf-8"))
+    write_manifest(folder, manifest)
 
 
 def write_dataset(
