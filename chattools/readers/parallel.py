@@ -276,7 +276,7 @@ def open_exports(
     Export
         The merged export: chats and entities deduplicated across files, per chat
         the messages of one file (see :mod:`chattools.readers.combine`), every
-        dropped duplicate listed in ``problems``; ``sources`` has one row per file.
+        dropped duplicate listed in ``duplicates``; ``sources`` has one row per file.
 
     Raises
     ------

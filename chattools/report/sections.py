@@ -345,7 +345,7 @@ def data_quality(ctx: Context) -> Section:
     parts.append(table(problems) if problems.height else "<p>No problems were found.</p>")
     loaded = all("_file" in exp.lazy(k).collect_schema() for k in exp.frames)
     why = "the export was not loaded from files (no provenance columns)"
-    parts.append("<h3>Accounting (rows read = loaded + rejected)</h3>")
+    parts.append("<h3>Accounting (rows read = loaded + rejected + merged)</h3>")
     parts.append(table(exp.accounting()) if loaded else not_available("accounting", why))
     parts.append("<h3>Coverage per file</h3>")
     cov = api("coverage")
