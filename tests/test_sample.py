@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import random
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,7 +13,10 @@ import pytest
 
 from chattools import sample, schema
 from chattools.errors import InvalidValueError
+from chattools.sample.cases import case_columns, case_windows
+from chattools.sample.conversations import Chat, Cycle, build_chats
 from chattools.sample.ct_metrics import cycle_metrics
+from chattools.sample.world import World, build_world
 
 TZ = "Asia/Seoul"
 SEOUL = ZoneInfo(TZ)
@@ -203,14 +208,42 @@ def test_states_reopens_and_bot_only_chats(legacy: dict[str, pl.DataFrame]) -> N
     assert chats["profile.csat"].is_not_null().sum() > 20
 
 
-def test_reopened_chats_have_several_cases(
+def _drawn(chats: int = 200, seed: int = 7) -> list[Chat]:
+    """The chats behind ``sample.generate(chats, seed=seed)`` (same draws, in order)."""
+    rng = random.Random(seed)
+    export_at = int(sample.EXPORT_TIME.timestamp())
+    world = build_world(rng, users=max(3, chats * 3 // 4), export_at=export_at)
+    return build_chats(rng, world, sample.calendar(), chats=chats, export_at=export_at)
+
+
+def _reference_case_count(chat: Chat) -> int:
+    """Brute force: 1, +1 per reopen more than an hour after a close, +1 per snooze."""
+    n, last_close = 1, None
+    for c in chat.cycles:
+        if last_close is not None and c.opened_at - last_close > 3600:
+            n += 1
+        n += len(c.snoozes)
+        last_close = c.closed_at
+    return n
+
+
+def test_cases_follow_the_reopen_and_snooze_rule(
     cases: pl.DataFrame, legacy: dict[str, pl.DataFrame]
 ) -> None:
     per_chat = cases.group_by("userChatId").agg(pl.len(), pl.col("userChatCase").max())
     assert (per_chat["len"] == per_chat["userChatCase"]).all()
     assert per_chat["len"].max() >= 3  # type: ignore[operator]
-    reopened = legacy["chats"].filter(pl.col("firstOpenedAt") < pl.col("openedAt"))["id"]
-    assert set(per_chat.filter(pl.col("len") > 1)["userChatId"]) == set(reopened)
+    drawn = _drawn()
+    assert [c.id for c in drawn] == legacy["chats"]["id"].to_list()
+    expected = {c.id: _reference_case_count(c) for c in drawn}
+    assert dict(per_chat.select("userChatId", "len").iter_rows()) == expected
+    reopened = [c for c in drawn if len(c.cycles) > 1]
+    quick = [
+        c for c in reopened
+        if any(b.opened_at - a.closed_at <= 3600 for a, b in itertools.pairwise(c.cycles))  # type: ignore[operator]
+    ]  # fmt: skip
+    assert quick and any(expected[c.id] == 1 for c in quick)  # a reopen absorbed
+    assert any(c.cycles and c.cycles[-1].snoozes and expected[c.id] > 1 for c in drawn)
 
 
 def test_latest_case_has_the_chat_row_metrics(
@@ -219,16 +252,79 @@ def test_latest_case_has_the_chat_row_metrics(
     latest = cases.sort("userChatCase").group_by("userChatId").last()
     joined = legacy["chats"].join(latest, left_on="id", right_on="userChatId", suffix="_case")
     assert joined.height == legacy["chats"].height
+    # the latest case is the latest cycle unless a snooze split it or it absorbed a reopen
+    same = joined.filter(pl.col("openedAt").eq_missing(pl.col("firstOpenedAt_case")))
+    assert same.height > 150
     for m in METRICS:
-        assert joined[m].equals(joined[f"{m}_case"], null_equal=True), m
-    assert joined["openedAt"].equals(joined["firstOpenedAt_case"], null_equal=True)
+        assert same[m].equals(same[f"{m}_case"], null_equal=True), m
     first = cases.filter(pl.col("userChatCase") == 1).join(
         legacy["chats"], left_on="userChatId", right_on="id"
     )
     assert first["firstOpenedAt"].equals(first["firstOpenedAt_right"], null_equal=True)
-    assert cases.filter(pl.col("userChatCaseState") == "completed")["closedAt"].is_not_null().all()
+    closed = cases.filter(pl.col("closedAt").is_not_null())
+    assert (closed["userChatCaseState"] == "completed").all()
     assert (cases["totalSnoozedTime"].is_not_null() == (cases["snoozedCount"] > 0)).all()
     assert cases["snoozedCount"].max() >= 1  # type: ignore[operator]
+
+
+def _hand_world() -> World:
+    return build_world(random.Random(1), users=3, export_at=epoch(2026, 6, 30, 15))
+
+
+def test_case_rows_for_a_snooze_and_a_reopen_within_the_hour() -> None:
+    o = epoch(2026, 6, 1, 10)  # a Monday
+    chat = Chat("c" * 20, "u", o, "plain", None, None, None, "t", state="opened")
+    chat.messages = [
+        (o, "user", "u", "a", False),
+        (o + 100, "manager", "m", "b", False),
+        (o + 200, "user", "u", "c", False),
+        (o + 300, "manager", "m", "d", False),  # snoozed at o+400 until the customer writes
+        (o + 5000, "user", "u", "e", False),
+        (o + 5100, "manager", "m", "f", False),  # closed at o+6000
+        (o + 8000, "user", "u", "g", False),  # reopened 2000 s after the close: same case
+        (o + 8060, "manager", "m", "h", False),  # closed at o+9000
+        (o + 20000, "user", "u", "i", False),  # reopened 11000 s later: a new case
+        (o + 20100, "manager", "m", "j", False),
+    ]
+    chat.cycles = [
+        Cycle(o, o + 6000, [(o + 400, o + 5000)]),
+        Cycle(o + 8000, o + 9000),
+        Cycle(o + 20000, None),
+    ]
+    world = _hand_world()
+    chat.user_id, chat.team_id = world.user_ids[0], world.team_ids[0]
+    rows = pl.DataFrame(
+        case_columns(random.Random(0), [chat], world, sample.calendar(), export_at=o + 30000)
+    ).select(
+        "userChatCase", "userChatCaseState", "userChatCaseCreatedAt", "closedAt", "replyCount",
+        "totalReplyTime", "waitingTime", "resolutionTime", "snoozedCount", "totalSnoozedTime",
+        "leadTime", "direction",
+    )  # fmt: skip
+    assert rows.rows() == [
+        (1, "completed", o, None, 2, 200, 100, None, 0, None, 400, "INBOUND"),
+        (2, "completed", o + 400, o + 9000, 2, 160, 4700, 8600, 1, 4600, 8600, "INBOUND"),
+        (3, "inProgress", o + 20000, None, 1, 100, 100, None, 0, None, None, "INBOUND"),
+    ]
+
+
+@pytest.mark.parametrize(("gap", "cases_"), [(3600, 1), (3601, 2)])
+def test_one_hour_absorption_boundary(gap: int, cases_: int) -> None:
+    chat = Chat("c", "u", 0, "plain", None, None, None, "t")
+    chat.cycles = [Cycle(0, 100), Cycle(100 + gap, 5000 + gap)]
+    windows = case_windows(chat)
+    assert len(windows) == cases_
+    assert windows[-1].end == 5000 + gap and windows[0].start == 0
+
+
+def test_a_running_snooze_starts_an_in_progress_case() -> None:
+    chat = Chat("c", "u", 0, "plain", None, None, None, "t", state="snoozed")
+    chat.cycles = [Cycle(0, None, [(50, 70), (500, None)])]
+    got = [(w.start, w.end, w.closed, w.snoozes) for w in case_windows(chat)]
+    assert got == [
+        (0, 50, False, []),
+        (50, 500, False, [(50, 70)]),
+        (500, None, False, [(500, None)]),
+    ]
 
 
 def test_message_texts_cover_the_tricky_cases(legacy: dict[str, pl.DataFrame]) -> None:
@@ -490,3 +586,87 @@ def test_export_view_adds_provenance_and_reconciles(legacy: dict[str, pl.DataFra
     assert (
         ct.reconcile(exp, hours).all_match is True
     )  # the library's vectorised recomputation agrees
+
+
+# -- pending chats and outbound chats ---------------------------------------------------
+def _human(legacy: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """Customer and team messages (file order within a chat is time order)."""
+    return legacy["messages"].filter(pl.col("personType").is_in(["user", "manager"]))
+
+
+def test_chats_pending_at_the_export(legacy: dict[str, pl.DataFrame]) -> None:
+    import chattools as ct
+
+    m = ct.chat_metrics(sample.generate(200, seed=7).export(), as_of=sample.EXPORT_TIME)
+    pending = m.filter(pl.col("pending_age_at_export").is_not_null())
+    assert 4 <= pending.height <= 10  # ~3 % of 200
+    assert (pending["state"] == "opened").all()
+    export_day = sample.EXPORT_TIME.date()
+    assert (pending["openedAt"].dt.date() >= export_day - timedelta(days=3)).all()
+    # independently: the last human message of every such chat is the customer's
+    last = (
+        _human(legacy)
+        .group_by("chatId", maintain_order=True)
+        .agg(pl.col("personType").last().alias("last"), pl.col("createdAt").max().alias("at"))
+    )
+    got = pending.join(last, left_on="id", right_on="chatId")
+    assert (got["last"] == "user").all() and (got["at"] <= sample.EXPORT_TIME).all()
+    opened_today_in_hours = [t for t in got["openedAt"] if t.date() == export_day and in_hours(t)]
+    assert opened_today_in_hours
+    # one customer has been waiting since the previous evening (nothing but their messages)
+    evening = (
+        _human(legacy)
+        .group_by("chatId")
+        .agg(pl.col("createdAt").min().alias("first"), (pl.col("personType") == "manager").sum())
+    )
+    since_evening = got.join(evening, left_on="id", right_on="chatId").filter(
+        (pl.col("first").dt.date() == export_day - timedelta(days=1))
+        & (pl.col("first").dt.hour() >= 18)
+        & (pl.col("personType") == 0)
+    )
+    assert since_evening.height >= 1
+    age = sample.EXPORT_TIME - since_evening["first"][0]
+    assert since_evening["pending_age_at_export"][0] == age  # waiting since its first message
+
+
+def test_outbound_chats_open_with_a_team_message(legacy: dict[str, pl.DataFrame]) -> None:
+    import chattools as ct
+
+    m = ct.chat_metrics(sample.generate(200, seed=7).export())
+    outbound = m.filter(pl.col("is_outbound"))
+    assert 3 <= outbound.height <= 12
+    first = (
+        _human(legacy)
+        .group_by("chatId", maintain_order=True)
+        .agg(pl.col("personType").first().alias("who"), pl.col("createdAt").first().alias("at"))
+    )
+    got = outbound.join(first, left_on="id", right_on="chatId")
+    assert (got["who"] == "manager").all()
+    assert got["openedAt"].equals(got["at"], check_names=False)  # openedAt: the opener
+    flagged = set(first.filter(pl.col("who") == "manager")["chatId"])
+    assert flagged == set(outbound["id"])
+    silent = outbound.filter(pl.col("messages_customer") == 0)
+    assert silent.height >= 1 and (silent["reply_count"] == 0).all()
+    assert outbound.filter(pl.col("messages_customer") > 0).height >= 1
+    chats = legacy["chats"].filter(pl.col("id").is_in(silent["id"].implode()))
+    assert chats["waitingTime"].is_null().all() and (chats["replyCount"] == 0).all()
+    cases = sample.generate(200, seed=7, generation="case").frames["cases"]
+    out_cases = cases.filter(pl.col("direction") == "OUTBOUND")
+    assert set(out_cases["userChatId"]) == flagged and (out_cases["userChatCase"] == 1).all()
+
+
+def test_metrics_of_an_outbound_cycle() -> None:
+    o = epoch(2026, 6, 29, 10, 0, 0)  # Monday 10:00: the team writes first
+    msgs = [
+        (o, "manager", False),  # the opener is not a reply
+        (o + 10, "manager", False),
+        (o + 600, "user", False),
+        (o + 660, "user", False),
+        (o + 900, "manager", False),  # reply: 300 s from the first customer message
+    ]
+    m = cycle_metrics(msgs, opened_at=o, closed_at=None, calendar=sample.calendar())
+    assert m["replyCount"] == 1 and m["totalReplyTime"] == 300
+    assert m["firstRepliedAtAfterOpen"] == o + 900 and m["waitingTime"] == 900
+    silent = cycle_metrics(msgs[:2], opened_at=o, closed_at=o + 86_400, calendar=sample.calendar())
+    assert silent["replyCount"] == 0 and silent["waitingTime"] is None
+    assert silent["resolutionTime"] == 86_400

@@ -5,6 +5,19 @@ messages in conversation order (time, then list order for same-second ties) and 
 open→close cycles. The generations (:mod:`chattools.sample.frames`,
 :mod:`chattools.sample.cases`) are projections of the same chats.
 
+Besides the usual inbound chats (opened by a customer message) the sample holds:
+
+* **outbound** chats, opened by the team itself (a proactive follow-up): the first
+  human message of the cycle is a manager message, and the cycle's ``opened_at`` (the
+  exported ``openedAt``) is that message's time. Some customers answer, some never
+  write; the opener is not a reply (Channel Talk counts team runs that *follow* a
+  customer run);
+* **pending** chats, still ``opened`` at the export time with the customer's message as
+  the last human message (unanswered, waiting): about 3 % of the chats (at most 60),
+  in the three days before the export, including one opened during the export day's operating hours
+  and one waiting since the previous evening;
+* reopens within the hour after a close (which the by-case export keeps in one case).
+
 Examples
 --------
 >>> import random
@@ -33,7 +46,7 @@ __all__ = ["Chat", "Cycle", "Message", "build_chats"]
 
 #: (epoch seconds, personType, personId, plainText, isPrivate)
 Message = tuple[int, str, str | None, str | None, bool]
-End = Literal["closed", "opened", "snoozed"]
+End = Literal["closed", "opened", "snoozed", "pending"]
 
 _DAY = 86_400
 _HOUR_WEIGHTS = (
@@ -43,6 +56,8 @@ _HOUR_WEIGHTS = (
 _MEDIA = (None, "appKakao", "appNaverTalk", "appInstagramMessenger", "appLine", "email",
           "phoneNumber", "inAppChat")  # fmt: skip
 _MEDIA_WEIGHTS = (60, 20, 5, 4, 2, 5, 2, 2)
+#: At most this many chats wait on the team at the export (a realistic backlog).
+_MAX_PENDING = 60
 
 
 @dataclass
@@ -52,6 +67,7 @@ class Cycle:
     opened_at: int
     closed_at: int | None
     snoozes: list[tuple[int, int | None]] = field(default_factory=list)
+    outbound: bool = False
 
 
 @dataclass
@@ -82,11 +98,15 @@ class _Plan:
     bot_only: bool = False
     cycles: int = 1
     end: End = "closed"
+    outbound: Literal["no", "answered", "unanswered"] = "no"
+    pending_at: int | None = None  # end="pending": when the customer's waiting run starts
 
 
 class _Builder:
-    def __init__(self, rng: random.Random, world: World, cal: SampleCalendar) -> None:
-        self.rng, self.world, self.cal = rng, world, cal
+    def __init__(
+        self, rng: random.Random, world: World, cal: SampleCalendar, export_at: int
+    ) -> None:
+        self.rng, self.world, self.cal, self.export_at = rng, world, cal, export_at
         self.msgs: list[Message] = []
 
     def add(self, t: int, person_type: str, person_id: str | None, body: str | None) -> int:
@@ -114,10 +134,16 @@ class _Builder:
             return t + self.rng.randint(1800, 6 * 3600)
         return self.cal.next_open(t) + min(5400, int(self.rng.lognormvariate(6.0, 1.0)))
 
-    def cycle(self, opened: int, chat: Chat, end: End) -> Cycle:
-        """Messages of one cycle, opened by a customer message at ``opened``."""
+    def cycle(self, opened: int, chat: Chat, end: End, plan: _Plan | None = None) -> Cycle:
+        """Messages of one cycle, opened by a customer message at ``opened``.
+
+        With ``plan.outbound`` the team opens the cycle; with ``end="pending"`` the
+        cycle stops on a customer run starting at ``plan.pending_at`` (unanswered).
+        """
         rng, user = self.rng, chat.user_id
-        cycle = Cycle(opened, None)
+        outbound = plan.outbound if plan is not None else "no"
+        until = plan.pending_at if plan is not None and end == "pending" else None
+        cycle = Cycle(opened, None, outbound=outbound != "no")
 
         def wake(at: int) -> None:
             """End a running snooze at ``at`` (drop it if it would start later)."""
@@ -126,12 +152,22 @@ class _Builder:
                 if s < at:
                     cycle.snoozes.append((s, at))
 
-        t = self.run(opened, "user", user, rng.choice((1, 1, 2, 3)))
+        if outbound != "no":
+            t = self.run(opened, "manager", chat.assignee_id, rng.choice((1, 1, 2)))
+            if outbound == "unanswered":
+                if end == "closed":  # closed after a few days without an answer
+                    cycle.closed_at = t + rng.randint(_DAY, 3 * _DAY)
+                return cycle
+            t = self.run(t + int(rng.lognormvariate(7.0, 1.2)), "user", user, rng.choice((1, 2)))
+        else:
+            t = self.run(opened, "user", user, rng.choice((1, 1, 2, 3)))
         if not self.cal.is_open(t) and rng.random() < 0.7:
             t = self.add(t + rng.randint(0, 1), "bot", self.world.bot_ids[0], text.CLOSED_NOTICE)
         rounds = 1 + min(14, int(rng.expovariate(1 / 6.2)))
         for r in range(rounds):
             reply = self.reply_at(t)
+            if until is not None and reply >= until:
+                break  # the customer run at hand is still waiting at the export
             if rng.random() < 0.1:  # an internal note before answering (2026 exports)
                 note_by = rng.choice(self.world.manager_ids)
                 note = (rng.randint(t, reply), "manager", note_by, text.note_text(rng), True)
@@ -140,9 +176,13 @@ class _Builder:
             t = self.run(reply, "manager", writer, rng.choice((1, 1, 2, 2, 3)))
             if rng.random() < 0.08:  # snoozed while waiting on the customer
                 cycle.snoozes.append((t + rng.randint(5, 120), None))
+            back = t + int(rng.lognormvariate(5.3, 1.3))
+            if until is not None and (back >= until or r == rounds - 1):
+                wake(until)
+                self.run(max(until, t + 1), "user", user, rng.choice((1, 1, 2)))
+                break
             if r == rounds - 1:
                 break
-            back = t + int(rng.lognormvariate(5.3, 1.3))
             wake(back)
             t = self.run(back, "user", user, rng.choice((1, 1, 2, 3)))
         if end == "closed" and rng.random() < 0.15:  # unanswered tail: "thanks!"
@@ -151,7 +191,7 @@ class _Builder:
             self.add(t, "user", user, "감사합니다!")
         if end == "snoozed" and not (cycle.snoozes and cycle.snoozes[-1][1] is None):
             cycle.snoozes.append((t + rng.randint(5, 120), None))
-        if end == "opened":
+        if end in ("opened", "pending"):
             wake(t)  # a snooze that already ended: keep it finished
         if end == "closed":
             close = t + (
@@ -175,6 +215,10 @@ class _Builder:
             assert chat.campaign is not None
             self.add(t, "bot", bot[-1], f"{chat.campaign[2]} 🎁 지금 확인해 보세요!")
             t += rng.randint(60, 2 * _DAY)
+        elif plan.outbound != "no":  # the team writes during its hours
+            later = self.cal.next_open(t) + rng.randint(60, 5400)
+            if not self.cal.is_open(t) and later < self.export_at:
+                t = chat.created_at = later
         elif rng.random() < 0.3:
             self.add(t, "bot", bot[0], rng.choice(text.BOT_GREETINGS))
         if plan.bot_only:
@@ -186,11 +230,14 @@ class _Builder:
         else:
             for k in range(plan.cycles):
                 last = k == plan.cycles - 1
-                cycle = self.cycle(t, chat, plan.end if last else "closed")
+                cycle = self.cycle(t, chat, plan.end if last else "closed", plan)
                 chat.cycles.append(cycle)
                 if not last:
                     assert cycle.closed_at is not None
-                    t = cycle.closed_at + rng.randint(3600, 14 * _DAY)
+                    soon = rng.random() < 0.25  # the customer writes again within the hour
+                    t = cycle.closed_at + (
+                        rng.randint(60, 3599) if soon else rng.randint(3600, 14 * _DAY)
+                    )
         chat.messages = sorted(self.msgs, key=lambda m: m[0])  # stable: keeps tie order
         return chat
 
@@ -256,6 +303,7 @@ def build_chats(
 ) -> list[Chat]:
     """Draw ``chats`` chats between 2026-01-01 and ``export_at`` (sorted by creation)."""
     times = _arrivals(rng, cal, chats, export_at)
+    pending = _pending_plans(rng, cal, chats, export_at)
     forced = [
         _Plan(),
         _Plan(),
@@ -268,12 +316,18 @@ def build_chats(
         _Plan(cycles=2),
         _Plan(entry="support"),
         _Plan(entry="marketing"),
+        _Plan(outbound="answered"),
+        _Plan(outbound="unanswered"),
+        *(p for p, _ in pending),
     ][:chats]
     forced_at = rng.sample(range(chats), len(forced))
-    for k, t in enumerate(_forced_times(cal, export_at)[: len(forced)]):
-        times[forced_at[k]] = t
+    fixed = _forced_times(cal, export_at)
+    fixed += [t for _, t in pending]  # plans 13… are the pending ones
+    fixed_at = [*forced_at[:3], *forced_at[13:]]
+    for k, t in zip(fixed_at, fixed, strict=False):
+        times[k] = t
     plans = {i: p for i, p in zip(forced_at, forced, strict=True)}
-    builder = _Builder(rng, world, cal)
+    builder = _Builder(rng, world, cal, export_at)
     out = []
     for i, created in enumerate(times):
         plan = plans.get(i) or _random_plan(rng)
@@ -323,7 +377,34 @@ def _sprinkle(rng: random.Random, chats: list[Chat]) -> None:
         ]
 
 
+def _pending_plans(
+    rng: random.Random, cal: SampleCalendar, chats: int, export_at: int
+) -> list[tuple[_Plan, int]]:
+    """Chats still waiting on the team at the export, with their creation times.
+
+    One opened during the export day's operating hours, one waiting since the previous
+    evening, and more in the last three days, to about 3 % of the chats (at most
+    :data:`_MAX_PENDING`, a backlog's size, in files of thousands of chats).
+    """
+    day = cal.local_date(export_at)
+    evening = cal.epoch(day - timedelta(days=1), time(20, 47, 33))
+    morning = min(cal.epoch(day, time(13, 20, 17)), export_at - 1800)
+    out = [
+        (_Plan(end="pending", pending_at=rng.randint(morning, export_at - 900)), morning),
+        (_Plan(end="pending", pending_at=evening), evening),
+    ]
+    for _ in range(max(0, min(_MAX_PENDING, round(chats * 0.03)) - len(out))):
+        created = rng.randint(export_at - 3 * _DAY, export_at - 1200)
+        out.append(
+            (_Plan(end="pending", pending_at=rng.randint(created, export_at - 600)), created)
+        )
+    return out
+
+
 def _random_plan(rng: random.Random) -> _Plan:
+    if rng.random() < 0.03:  # the team writes first (a proactive follow-up)
+        answered = rng.random() < 0.5
+        return _Plan(outbound="answered" if answered else "unanswered")
     r = rng.random()
     entry: Literal["plain", "support", "marketing"] = (
         "support" if r < 0.2 else "marketing" if r < 0.27 else "plain"

@@ -13,6 +13,11 @@ messages can be checked for exact agreement. The rules (see ``shared/metrics.md`
   ``avgReplyTime = total // count`` (both null without samples);
   ``firstRepliedAtAfterOpen`` = the first sample's team message;
   ``waitingTime`` = that minus ``openedAt``; ``resolutionTime = closedAt − openedAt``.
+* Outbound cycles (the team writes first, e.g. a proactive follow-up): ``openedAt`` is
+  the manager's first message; the opening team run follows no customer run, so it is
+  not a reply sample: ``waitingTime`` runs from that opener to the first team message
+  answering the customer, and stays null (``replyCount`` 0) if the customer never
+  writes. This is the rule :mod:`chattools.derive.replies` and ``reconcile`` apply.
 * ``opened_at is None`` (a bot-only chat) → every column null, ``replyCount`` included.
 * ``operation*``: null when ``opened_at`` is outside the open slots; otherwise the same
   quantities measured in business seconds, ``operationReplyCount = replyCount``.
