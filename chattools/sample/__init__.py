@@ -226,5 +226,7 @@ def write_sample(
         timezone=timezone,
     )
     if path is not None:
-        Path(path).write_bytes(payload)
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(payload)
     return payload
