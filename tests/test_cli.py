@@ -170,3 +170,22 @@ def test_python_dash_m_runs_the_cli() -> None:
     assert done.returncode == 0
     for command in ("sample", "inspect", "convert", "metrics", "report", "decrypt"):
         assert command in done.stdout
+
+
+def test_decrypt_writes_a_plain_copy_only_when_asked(export_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "plain.xlsx"
+    result = runner.invoke(
+        app, ["decrypt", str(export_file), "--out", str(out)], env={"CHATTOOLS_PASSWORD": PASSWORD}
+    )
+    assert result.exit_code == 0, result.output
+    assert "decrypted data written to" in result.output
+    assert out.read_bytes()[:4] == b"PK\x03\x04"
+    plain = ct.open_export(out)  # no password needed any more
+    assert plain.chats.height == 60
+    again = runner.invoke(
+        app,
+        ["decrypt", str(out), "--out", str(tmp_path / "x.xlsx")],
+        env={"CHATTOOLS_PASSWORD": PASSWORD},
+    )
+    assert again.exit_code == 1
+    assert "not encrypted" in again.output

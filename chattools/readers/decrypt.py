@@ -29,21 +29,27 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import struct
 import zipfile
 import zlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from chattools.errors import (
     CorruptFileError,
+    InvalidValueError,
     PasswordRequiredError,
+    SourceNotFoundError,
     UnsupportedFormatError,
     WrongPasswordError,
 )
 from chattools.readers.safety import Limits, check_archive, read_member
+from chattools.readers.sniff import sniff
+from chattools.secrets import resolve_password
 
-__all__ = ["PasswordSource", "open_xlsx", "open_zip"]
+__all__ = ["PasswordSource", "decrypt_file", "open_xlsx", "open_zip"]
 
 #: Called only when a password is needed; returns ``None`` when there is none.
 PasswordSource = Callable[[], str | None]
@@ -214,3 +220,57 @@ def open_zip(
                     raise WrongPasswordError(msg) from None
                 raise CorruptFileError(f"{name!r} is damaged ({err})") from None
     return payloads
+
+
+def decrypt_file(
+    source: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    *,
+    password: str | None = None,
+    limits: Limits | None = None,
+) -> Path:
+    """Write a decrypted copy of one export to ``out`` (only when the user asks for one).
+
+    An encrypted XLSX becomes a plain XLSX; a password-protected ZIP becomes its JSON
+    (one member) or a plain ZIP of its JSON members. ``out`` is never the source.
+
+    >>> import tempfile, polars as pl
+    >>> from pathlib import Path
+    >>> from chattools.writers import write_export
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "enc.xlsx").write_bytes(write_export({"bots": pl.DataFrame({"id": ["1"]})}, password="pw"))
+    >>> decrypt_file(folder / "enc.xlsx", folder / "plain.xlsx", password="pw").read_bytes()[:2]
+    b'PK'
+    """
+    src, target = Path(source), Path(out)
+    if not src.is_file():
+        raise SourceNotFoundError(f"{str(src)!r} does not exist")
+    if target.resolve() == src.resolve():
+        msg = f"refusing to overwrite the encrypted original {str(src)!r}"
+        raise InvalidValueError(msg, hint="choose another --out path.")
+    data = src.read_bytes()
+    container = sniff(data, name=src.name)
+    if container not in ("encrypted-xlsx", "zip"):
+        msg = f"{src.name!r} is not encrypted ({container}); there is nothing to decrypt"
+        raise InvalidValueError(msg, hint="open it directly with ct.open_export.")
+
+    def get_password() -> str | None:
+        return resolve_password(password, name=src.name)
+
+    if container == "encrypted-xlsx":
+        payload = open_xlsx(data, name=src.name, get_password=get_password)
+    else:
+        members = open_zip(
+            data, name=src.name, get_password=get_password, limits=limits or Limits()
+        )
+        if len(members) == 1:
+            payload = members[0]
+        else:
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as plain:
+                for i, member in enumerate(members, 1):
+                    plain.writestr(f"export-{i}.json", member)
+            payload = buffer.getvalue()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(payload)
+    return target
