@@ -193,12 +193,15 @@ _CHAT_2026 = _cols(
     "workflowId:id",
     core=False,
 )
-_CHAT_COLUMNS = tuple(
-    Column(c.name, c.kind, c.core, c.required, aliases=("mediumName",))
-    if c.name == "contactMediumType"
-    else c
-    for c in _LEGACY_CHAT
-) + _CHAT_2026
+_CHAT_COLUMNS = (
+    tuple(
+        Column(c.name, c.kind, c.core, c.required, aliases=("mediumName",))
+        if c.name == "contactMediumType"
+        else c
+        for c in _LEGACY_CHAT
+    )
+    + _CHAT_2026
+)
 
 SHEETS: dict[str, Sheet] = {
     s.key: s
