@@ -21,6 +21,8 @@ import os
 import sys
 from collections.abc import Mapping
 
+from chattools.errors import InvalidValueError
+
 __all__ = ["PASSWORD_ENV_VAR", "resolve_password"]
 
 #: The environment variable read when no password argument is given.
@@ -54,6 +56,9 @@ def resolve_password(
     interactive
         Whether a hidden prompt may be shown; default: only if stdin is a terminal.
     """
+    if password is not None and not isinstance(password, str):
+        msg = f"invalid password of type {type(password).__name__!r}; expected a string"
+        raise InvalidValueError(msg, hint='pass the password as text, e.g. password="...".')
     if password:
         return password
     from_env = (os.environ if env is None else env).get(PASSWORD_ENV_VAR)

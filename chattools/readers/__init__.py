@@ -7,11 +7,12 @@ one module each:
 ==============  ======================================================================
 ``sniff``       container from the first bytes (encrypted XLSX, XLSX, ZIP, JSON)
 ``decrypt``     msoffcrypto / pyzipper in memory; password via :mod:`chattools.secrets`
-``safety``      zip bombs, escaping member names, XML DTDs → ``UnsafeFileError``
+``safety``      zip bombs, escaping names, XML DTDs, huge sheets → ``UnsafeFileError``
 ``sheets``      every sheet as text (fastexcel, ``dtypes="string"``) or JSON rows
 ``detect``      generation and sheet keys from names and column signatures
 ``parse``       one vectorised ``select`` per sheet; problems collected per cell
 ``tags``        chat tags checked against the tag sheet
+``links``       messages of unknown chats or senders listed as problems (kept)
 ``cases``       ``chats`` derived from a by-case export (latest case per chat)
 ``load``        :func:`open_export`, tying the steps together
 ==============  ======================================================================

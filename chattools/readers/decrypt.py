@@ -214,7 +214,9 @@ def open_zip(
                 if "password" in str(err).lower():
                     raise WrongPasswordError(f"wrong password for {name!r}") from None
                 raise CorruptFileError(f"{name!r} could not be read ({err})") from None
-            except (zipfile.BadZipFile, pyzipper.BadZipFile, zlib.error, EOFError) as err:
+            except (
+                zipfile.BadZipFile, pyzipper.BadZipFile, zlib.error, EOFError, NotImplementedError
+            ) as err:  # fmt: skip
                 if encrypted:  # ZipCrypto lets 1 in 256 wrong passwords past its check byte
                     msg = f"wrong password for {name!r} (or the file is damaged)"
                     raise WrongPasswordError(msg) from None

@@ -27,6 +27,7 @@ from chattools.export import PROBLEM_SCHEMA, SOURCE_SCHEMA, Export
 from chattools.readers.cases import DERIVED_SHEET_SUFFIX, chats_from_cases
 from chattools.readers.decrypt import open_xlsx, open_zip
 from chattools.readers.detect import Layout, detect, key_by_name
+from chattools.readers.links import message_link_problems
 from chattools.readers.parse import sheet_problems, type_sheet
 from chattools.readers.safety import Limits
 from chattools.readers.sheets import RawSheet, iter_xlsx, read_json
@@ -274,6 +275,14 @@ def open_export(
         frames["chats"] = chats_from_cases(frames["cases"], timezone=timezone)
         derived = next(n for n, k in layout.keys.items() if k == "cases") + DERIVED_SHEET_SUFFIX
         rows_read.append((name, derived, frames["chats"].height))
+    message_sheet = next((n for n, k in layout.keys.items() if k == "messages"), None)
+    if message_sheet is not None:
+        links = message_link_problems(
+            frames["messages"], frames["chats"], file=name, sheet=message_sheet
+        )
+        if on_problem == "raise":
+            _raise_first(links)
+        problems.append(links)
 
     return Export(
         frames,

@@ -60,6 +60,12 @@ _FLOAT_ZERO = r"^-?[0-9]+\.0+$"
 #: ``schema.DURATION_TEXT_PATTERN`` with ASCII digits: a much smaller, ~6x faster regex.
 _DURATION_PATTERN = schema.DURATION_TEXT_PATTERN.replace(r"\d", "[0-9]")
 _US = pl.Datetime(schema.TIME_UNIT)
+#: Epoch milliseconds of 0001-01-02 and 9999-12-29 23:59:59.999: Python's datetime
+#: range, a day inside it so that every time zone can show the value.
+_MIN_MS, _MAX_MS = -62_135_510_400_000, 253_402_127_999_999
+_MIN_UTC, _MAX_UTC = datetime(1, 1, 2), datetime(9999, 12, 29, 23, 59, 59, 999999)
+#: Longest duration read, in seconds (~31,700 years; microseconds stay within Int64).
+_MAX_SECONDS = 10**12
 
 
 @functools.lru_cache(maxsize=32)
@@ -138,6 +144,7 @@ def _dst_problems(
 
 def _from_epoch_ms(text: pl.Expr, tz: str) -> tuple[pl.Expr, Check]:
     ms = text.cast(pl.Int64, strict=False)
+    ms = pl.when(ms.is_between(_MIN_MS, _MAX_MS)).then(ms)  # else it overflows (or wraps)
     value = (
         pl.from_epoch(ms, time_unit="ms")
         .cast(_US)
@@ -168,11 +175,14 @@ def _duration(text: pl.Expr) -> tuple[pl.Expr, Check]:
     """``"12h 3m 5s"`` (legacy) or whole seconds (2026, case)."""
     parts = text.str.extract_groups(_DURATION_PATTERN)
     hms = (
-        parts.struct.field("1").cast(pl.Int64) * 3600
-        + parts.struct.field("2").cast(pl.Int64) * 60
-        + parts.struct.field("3").cast(pl.Int64)
+        parts.struct.field("1").cast(pl.Int64, strict=False) * 3600
+        + parts.struct.field("2").cast(pl.Int64, strict=False) * 60
+        + parts.struct.field("3").cast(pl.Int64, strict=False)
     )
+    hours = parts.struct.field("1").cast(pl.Float64, strict=False)
+    hms = pl.when(hours * 3600 <= _MAX_SECONDS).then(hms)  # Int64 would wrap silently
     seconds = pl.coalesce(hms, text.cast(pl.Int64, strict=False))
+    seconds = pl.when(seconds.abs() <= _MAX_SECONDS).then(seconds)
     value = (seconds * 1_000_000).cast(pl.Duration(schema.TIME_UNIT))
     return value, _failed("not a duration like '1h 2m 3s' or whole seconds")
 
@@ -217,6 +227,7 @@ def _parse(
     if encoding == "api":
         if kind == "duration":
             ms = raw.cast(pl.Int64, strict=False)
+            ms = pl.when(ms.abs() <= _MAX_SECONDS * 1000).then(ms)
             return (ms * 1000).cast(pl.Duration(schema.TIME_UNIT)), _failed("not milliseconds")
         return _from_epoch_ms(raw, tz)
     if kind == "datetime":
@@ -225,6 +236,7 @@ def _parse(
         naive = pl.coalesce(
             *(raw.str.strptime(_US, fmt, strict=False) for fmt in schema.UTC_DATETIME_FORMATS)
         )
+        naive = pl.when(naive.is_between(_MIN_UTC, _MAX_UTC)).then(naive)
         value = naive.dt.replace_time_zone("UTC").dt.convert_time_zone(tz)
         return value, _failed("not a UTC time like 'YYYY-MM-DDTHH:MM:SS[.sss]Z'")
     return _duration(raw)
@@ -257,14 +269,17 @@ def sheet_problems(
 
 
 def _may_be_float(frame: pl.DataFrame, column: str, kind: schema.Kind) -> bool:
-    if kind not in ("id", "int") or frame.schema[column] != pl.String:
+    if kind not in ("id", "int") or frame.get_column(column).dtype != pl.String:
         return True
     return bool(frame[column].str.contains(".", literal=True).any())
 
 
 def _may_be_blank(frame: pl.DataFrame, column: str) -> bool:
     """Whether a column holds ``""`` (XLSX empty cells already read as null; JSON may)."""
-    return frame.schema[column] != pl.String or bool((frame[column] == "").any())
+    # get_column, not frame.schema[...]: building the schema is O(width), and this runs
+    # once per column (a hostile 16,384-column sheet made that quadratic: minutes)
+    series = frame.get_column(column)
+    return series.dtype != pl.String or bool((series == "").any())
 
 
 def _cell_problems(
@@ -304,6 +319,7 @@ def type_sheet(
     """The typed frame of ``raw`` (as sheet ``key``) and its problems frame."""
     spec = schema.SHEETS[key]
     frame = raw.frame
+    dtypes = frame.schema  # once: frame.schema is rebuilt on every access
     if frame.width == 0:  # an empty JSON list has no columns to check
         return schema.empty_frame(key, timezone), _concat_problems([])
     names = _canonical_names(frame.columns, key)
@@ -331,7 +347,7 @@ def type_sheet(
             continue
         source = present[col.name]
         value, check = _parse(
-            source, col.kind, frame.schema[source], raw.encoding, timezone,
+            source, col.kind, dtypes[source], raw.encoding, timezone,
             may_be_float=_may_be_float(frame, source, col.kind),
             may_be_blank=_may_be_blank(frame, source),
         )  # fmt: skip
@@ -339,7 +355,7 @@ def type_sheet(
         if check is not None:
             checks[col.name] = source
             text = pl.col(source)
-            if isinstance(frame.schema[source], pl.List):
+            if isinstance(dtypes[source], pl.List):
                 text = text.list.join(schema.LIST_SEPARATOR)
             values.append(text.alias(_RAW_PREFIX + col.name))
             flags.append(
@@ -353,7 +369,7 @@ def type_sheet(
     for column, name in names.items():
         if column not in known_sources:  # unknown (or duplicate) columns: kept as text
             value, _ = _parse(
-                column, "text", frame.schema[column], raw.encoding, timezone,
+                column, "text", dtypes[column], raw.encoding, timezone,
                 may_be_blank=_may_be_blank(frame, column),
             )  # fmt: skip
             values.append(value.alias(name))

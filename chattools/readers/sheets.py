@@ -22,6 +22,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -29,8 +30,8 @@ from typing import Any, Literal
 import polars as pl
 
 from chattools import schema
-from chattools.errors import CorruptFileError, NotAnExportError
-from chattools.readers.safety import Limits, check_archive, check_xml_parts
+from chattools.errors import CorruptFileError, NotAnExportError, UnsafeFileError
+from chattools.readers.safety import Limits, check_archive, check_sheet_extent, check_xml_parts
 from chattools.readers.sniff import strip_bom
 
 __all__ = ["Encoding", "RawSheet", "iter_xlsx", "read_json"]
@@ -103,7 +104,11 @@ def iter_xlsx(data: bytes, *, name: str, limits: Limits) -> Iterator[RawSheet]:
             check_archive(archive, name=name, limits=limits)
             heads = check_xml_parts(archive, name=name)
             declared = _declared_rows(archive, heads)
-    except (zipfile.BadZipFile, OSError, EOFError) as err:
+            for info in archive.infolist():
+                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                    check_sheet_extent(archive, info, name=name, limits=limits)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError) as err:
+        # zlib.error: a damaged deflate stream (e.g. a flipped bit in an encrypted file)
         raise CorruptFileError(f"{name!r} is a damaged XLSX file ({err})") from None
 
     def fail(err: Exception) -> CorruptFileError:
@@ -187,10 +192,18 @@ def read_json(payloads: list[bytes], *, name: str) -> list[RawSheet]:
             part = json.loads(strip_bom(payload).decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as err:
             raise CorruptFileError(f"{name!r} is not valid JSON ({err})") from None
+        except RecursionError:  # a JSON "bomb": arrays/objects nested thousands deep
+            msg = f"{name!r} holds JSON nested too deeply to be an export"
+            raise UnsafeFileError(msg) from None
         if not isinstance(part, dict):
             msg = f"{name!r} holds a JSON {type(part).__name__}, not an object keyed by sheet"
             raise NotAnExportError(msg)
-        document.update(part)
+        for key, rows in part.items():  # a sheet split over members: rows in member order
+            earlier = document.get(key)
+            if isinstance(earlier, list) and isinstance(rows, list):
+                document[key] = earlier + rows
+            else:
+                document[key] = rows
     sheet_names = {n for s in schema.SHEETS.values() for n in s.all_sheet_names}
     is_api = not (document.keys() & sheet_names) and bool(document.keys() & schema.API_KEYS)
     sheets: list[RawSheet] = []

@@ -25,6 +25,7 @@ Hint: ...
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 from typing import Literal
 
@@ -37,6 +38,8 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _BOM = b"\xef\xbb\xbf"
 _ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+#: Sector numbers from this one up are markers (free, end of chain, FAT, DIFAT).
+_MAX_SECTOR = 0xFFFFFFFA
 
 
 def strip_bom(data: bytes) -> bytes:
@@ -74,11 +77,32 @@ def _is_encrypted_ole(data: bytes) -> bool:
     return _ENCRYPTION_INFO in data and _ENCRYPTED_PACKAGE in data
 
 
+def _ole_truncated(data: bytes) -> bool:
+    """Whether an OLE2 header points past the end of ``data`` (a file cut short).
+
+    Reads the header fields of [MS-CFB] 2.2: sector shift (9 or 12), the first
+    directory sector and the FAT sector locations of the header DIFAT.
+    """
+    if len(data) < 512:
+        return True
+    (shift,) = struct.unpack_from("<H", data, 30)
+    if shift not in (9, 12):
+        return False  # not a plausible header: left to the "legacy .xls" message
+    size = 1 << shift
+    sectors = [struct.unpack_from("<I", data, 48)[0]]
+    sectors += struct.unpack_from("<109I", data, 76)
+    used = [n for n in sectors if n < _MAX_SECTOR]
+    return any((n + 2) * size > len(data) for n in used)
+
+
 def sniff(data: bytes, *, name: str = "<bytes>") -> Container:
     """The container of ``data``; raises ``UnsupportedFormatError`` for anything else."""
     if data.startswith(OLE2_MAGIC):
         if _is_encrypted_ole(data):
             return "encrypted-xlsx"
+        if _ole_truncated(data):  # e.g. an encrypted export cut short: its directory is lost
+            msg = f"{name!r} is a truncated Office (OLE2) file, e.g. an encrypted export cut short"
+            raise CorruptFileError(msg)
         msg = f"{name!r} looks like a legacy Excel .xls (OLE2) file, not a Channel Talk export"
         raise UnsupportedFormatError(msg)
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
