@@ -18,6 +18,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import polars as pl
+
 from chattools import sample
 from chattools.cli import parse_hours_option
 
@@ -46,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
 
     exp = ct.open_export(export_path, password=password)
     print(f"2/4 opened it: generation {exp.generation}, time zone {exp.timezone}")
-    print(exp.summary())
+    with pl.Config(tbl_rows=-1, tbl_hide_dataframe_shape=True):
+        print(exp.summary())
 
     hours = parse_hours_option(
         [f"{days} {','.join(slots)}" for days, slots in sample.SAMPLE_HOURS.items()],
