@@ -28,13 +28,12 @@ True
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
 from chattools.errors import InvalidValueError, MissingColumnError, MissingDependencyError
+from chattools.render import rename_svg_ids, to_png, to_svg
 
 if TYPE_CHECKING:
     import altair as alt
@@ -465,51 +464,3 @@ def tag_pairs_chart(
         )
         .properties(width=18 * max(len(keep), 4), height=18 * max(len(keep), 4))
     )
-
-
-# -- rendering ---------------------------------------------------------------------------
-def _vlc() -> Any:
-    try:
-        import vl_convert
-    except ImportError:  # pragma: no cover - exercised only without the extra
-        msg = "rendering charts needs the optional package 'vl-convert-python'"
-        raise MissingDependencyError(msg) from None
-    return vl_convert
-
-
-_ID = re.compile(r'\bid="([^"]+)"')
-_REF = re.compile(r'(\bid="|url\(#|href="#)([^")]+)')
-
-
-def rename_svg_ids(svg: str, rename: Callable[[int, str], str]) -> str:
-    """Rename every element id of ``svg`` (and its ``url(#…)`` / ``href="#…"`` uses).
-
-    ``rename(n, old)`` gives the new name of the ``n``-th distinct id (from 0, in order of
-    appearance). One pass, so new names can never collide with old ones.
-    """
-    mapping: dict[str, str] = {}
-    for old in _ID.findall(svg):
-        if old not in mapping:
-            mapping[old] = rename(len(mapping), old)
-    if not mapping:
-        return svg
-    return _REF.sub(lambda m: m.group(1) + mapping.get(m.group(2), m.group(2)), svg)
-
-
-def to_svg(chart: alt.TopLevelMixin) -> str:
-    """Render ``chart`` to a static SVG string (offline, deterministic).
-
-    The renderer numbers gradients and clip paths with a counter that lives as long as
-    the process; ids are renumbered in order of appearance so the same chart always
-    gives the same text.
-    """
-    svg = str(_vlc().vegalite_to_svg(chart.to_dict()))
-    return rename_svg_ids(svg, lambda n, _old: f"i{n}")
-
-
-def to_png(chart: alt.TopLevelMixin, *, scale: float = 2.0) -> bytes:
-    """Render ``chart`` to PNG bytes (offline, deterministic); ``scale`` multiplies the size."""
-    if not scale > 0:
-        msg = f"scale={scale!r} must be positive"
-        raise InvalidValueError(msg, hint="use e.g. scale=2.0.")
-    return bytes(_vlc().vegalite_to_png(chart.to_dict(), scale=scale))

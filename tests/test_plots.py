@@ -185,3 +185,18 @@ def test_dates_in_volume_frame_are_strings_of_local_days() -> None:
     out = plots.volume_frame(chats(), every="day")
     assert out.schema == pl.Schema({"period": pl.String, "chats": pl.Int64})
     assert date.fromisoformat(out["period"][0]) == date(2024, 3, 4)
+
+
+def test_hangul_renders_as_glyphs_not_boxes() -> None:
+    """Without a Korean font every Hangul syllable is the same empty box."""
+    import altair as alt
+
+    from chattools.render import font_directories
+
+    assert font_directories(), "the notebooks extra ships a Korean font"
+
+    def png(word: str) -> bytes:
+        chart = alt.Chart(alt.Data(values=[{"x": 1}])).mark_point().properties(title=word)
+        return plots.to_png(chart, scale=1)
+
+    assert png("환불") != png("배송")
