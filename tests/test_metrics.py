@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 import pytest
-from test_runs import BASE, at, make_export
+from builders import BASE, at, make_export
 
 import chattools as ct
 from chattools.derive.hours import OperatingHours

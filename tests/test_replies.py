@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import polars as pl
+from builders import at, make_export
 from hypothesis import given
 from hypothesis import strategies as st
-from test_runs import at, make_export
 
 from chattools.derive.replies import reply_samples, reply_stats, samples_lazy
 from chattools.derive.runs import runs_lazy

@@ -1,92 +1,17 @@
-"""Runs: which messages count, in which cycle, collapsed by side.
-
-Also home of :func:`make_export`, the tiny conversation builder the metric tests share
-(``from test_runs import make_export``).
-"""
+"""Runs: which messages count, in which cycle, collapsed by side."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import polars as pl
 import pytest
+from builders import BASE, at, make_export
 
-from chattools import Export, schema
+from chattools import Export
 from chattools.derive.runs import as_of_frame, runs
 from chattools.errors import InvalidValueError
-
-TZ = "Asia/Seoul"
-#: Monday 2024-03-04 10:00 KST: every test time is seconds after this.
-BASE = datetime(2024, 3, 4, 10, 0)
-
-
-def at(seconds: int | None) -> datetime | None:
-    """``BASE + seconds`` as a tz-aware datetime (``None`` stays ``None``)."""
-    if seconds is None:
-        return None
-    from zoneinfo import ZoneInfo
-
-    return (BASE + timedelta(seconds=seconds)).replace(tzinfo=ZoneInfo(TZ))
-
-
-def _typed(sheet: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
-    target = schema.typed_schema(sheet, TZ)
-    if not rows:
-        return pl.DataFrame(schema=target)
-    names = {k for r in rows for k in r}
-    data = {k: [r.get(k) for r in rows] for k in names}
-    spec = schema.SHEETS[sheet]
-
-    def dtype(k: str) -> pl.DataType:
-        if k in target:
-            return target[k]
-        return schema.dtype_of(spec.column(k).kind, TZ) if spec.known(k) else pl.String()
-
-    raw = pl.DataFrame(data, schema={k: dtype(k) for k in names})
-    return raw.select(
-        [pl.col(c) if c in names else pl.lit(None, dtype=d).alias(c) for c, d in target.items()]
-        + [pl.col(c) for c in names if c not in target]
-    )
-
-
-def make_export(
-    chats: Sequence[dict[str, Any]],
-    messages: Sequence[tuple[Any, ...]],
-    *,
-    lazy: bool = False,
-) -> Export:
-    """An export from hand-written rows.
-
-    ``chats``: dicts with ``id``, ``state`` and times in seconds after :data:`BASE`
-    (``openedAt``, ``closedAt``, ``createdAt``; ``createdAt`` defaults to ``openedAt``
-    or 0), plus any other chat column. ``messages``: ``(chatId, personType, seconds)``
-    or ``(chatId, personType, seconds, isPrivate)``, in file order.
-    """
-    chat_rows = []
-    for c in chats:
-        row = dict(c)
-        for k in ("openedAt", "closedAt", "createdAt", "firstRepliedAtAfterOpen"):
-            if k in row:
-                row[k] = at(row[k])
-        row.setdefault("createdAt", row.get("openedAt") or at(0))
-        row.setdefault("_file", "t.xlsx")
-        chat_rows.append(row)
-    msg_rows = []
-    for i, m in enumerate(messages, start=1):
-        row = {"chatId": m[0], "personType": m[1], "createdAt": at(m[2]), "plainText": f"m{i}"}
-        if len(m) > 3:
-            row["isPrivate"] = m[3]
-        row |= {"_file": "t.xlsx", "_sheet": "Message data", "_row": i}
-        msg_rows.append(row)
-    frames: dict[str, pl.DataFrame | pl.LazyFrame] = {
-        "chats": _typed("chats", chat_rows),
-        "messages": _typed("messages", msg_rows),
-    }
-    if lazy:
-        frames = {k: v.lazy() for k, v in frames.items()}
-    return Export(frames, timezone=TZ)
 
 
 def _rows(exp: Export) -> list[tuple[Any, ...]]:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 import pytest
-from test_runs import make_export
+from builders import make_export
 
 import chattools as ct
 from chattools.errors import InvalidValueError, MissingColumnError

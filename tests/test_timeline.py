@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import polars as pl
+from builders import typed
 from polars.testing import assert_frame_equal
 
 from chattools import Export, schema
@@ -13,14 +14,6 @@ from chattools.derive.timeline import chats_without_messages, timeline
 from chattools.export import SOURCE_SCHEMA
 
 TZ = ZoneInfo("Asia/Seoul")
-
-
-def typed(sheet: str, **columns: object) -> pl.DataFrame:
-    """A typed frame of ``sheet`` from a few columns (others null, provenance filled)."""
-    n = len(next(iter(columns.values())))  # type: ignore[arg-type]
-    columns.setdefault("_file", ["f.xlsx"] * n)
-    columns.setdefault("_row", list(range(1, n + 1)))
-    return pl.concat([schema.empty_frame(sheet), pl.DataFrame(columns)], how="diagonal_relaxed")
 
 
 def t(second: int, minute: int = 0) -> datetime:

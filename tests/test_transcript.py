@@ -5,23 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import polars as pl
 import pytest
+from builders import typed
 
-from chattools import Export, schema
+from chattools import Export
 from chattools.derive.transcript import Transcript, transcript
 from chattools.errors import ChatNotFoundError
 from chattools.privacy import pseudonym
 
 TZ = ZoneInfo("Asia/Seoul")
-
-
-def typed(sheet: str, **columns: object) -> pl.DataFrame:
-    """A typed frame of ``sheet`` from a few columns (others null, provenance filled)."""
-    n = len(next(iter(columns.values())))  # type: ignore[arg-type]
-    columns.setdefault("_file", ["f.xlsx"] * n)
-    columns.setdefault("_row", list(range(1, n + 1)))
-    return pl.concat([schema.empty_frame(sheet), pl.DataFrame(columns)], how="diagonal_relaxed")
 
 
 def at(minute: int, second: int = 0) -> datetime:

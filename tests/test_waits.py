@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import polars as pl
+from builders import BASE, at, make_export
 from hypothesis import given
 from hypothesis import strategies as st
-from test_runs import BASE, at, make_export
 
 import chattools as ct
 from chattools.derive.hours import OperatingHours
