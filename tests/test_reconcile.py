@@ -154,3 +154,13 @@ def test_sample_files_read_back_agree_fully(
     rec = ct.reconcile(exp, hours)
     assert rec.mismatches.height == 0, rec.mismatches.head(10)
     assert (rec.summary["compared"] == 120).all()
+
+
+def test_missing_exported_columns_is_a_clear_error() -> None:
+    from chattools import sample
+    from chattools.errors import MissingColumnError
+
+    exp = sample.generate(20, seed=3).export()
+    stripped = exp.with_frames(chats=exp.chats.drop("waitingTime", "replyCount"))
+    with pytest.raises(MissingColumnError, match=r"lack \['waitingTime', 'replyCount'\]"):
+        ct.reconcile(stripped)

@@ -46,7 +46,7 @@ import polars as pl
 from chattools import schema
 from chattools.derive.replies import reply_stats, samples_lazy
 from chattools.derive.runs import HoursLike, check_hours, runs_lazy
-from chattools.errors import InvalidValueError, MissingSheetError
+from chattools.errors import InvalidValueError, MissingColumnError, MissingSheetError
 from chattools.export import Export
 
 __all__ = ["CALENDAR_METRICS", "OPERATION_METRICS", "Reconciliation", "ct_metrics", "reconcile"]
@@ -213,6 +213,12 @@ def reconcile(
     metrics = recomputed.collect_schema().names()[1:]
     exported = exp.lazy("chats")
     exp_schema = exported.collect_schema()
+    missing = [m for m in ("id", *metrics) if m not in exp_schema]
+    if missing:
+        msg = f"reconcile needs the exported metric columns; the chats lack {missing}"
+        raise MissingColumnError(
+            msg, hint="reconcile an export as loaded by ct.open_export (it keeps every column)."
+        )
     joined = exported.select("id", *[pl.col(m).alias(f"__x_{m}") for m in metrics]).join(
         recomputed, on="id", how="left", maintain_order="left"
     )
