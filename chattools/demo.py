@@ -21,7 +21,6 @@ from pathlib import Path
 import polars as pl
 
 from chattools import sample
-from chattools.cli import parse_hours_option
 
 __all__ = ["main"]
 
@@ -51,10 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     with pl.Config(tbl_rows=-1, tbl_hide_dataframe_shape=True):
         print(exp.summary())
 
-    hours = parse_hours_option(
-        [f"{days} {','.join(slots)}" for days, slots in sample.SAMPLE_HOURS.items()],
-        timezone=exp.timezone,
-        holidays=sample.SAMPLE_HOLIDAYS,
+    hours = ct.OperatingHours.weekly(
+        sample.SAMPLE_HOURS, timezone=exp.timezone, holidays=sample.SAMPLE_HOLIDAYS
     )
     report_path = ct.build_report(exp, hours=hours, title="Sample channel").write_html(
         out / "report.html"
