@@ -7,7 +7,8 @@ one module each:
 ==============  ======================================================================
 ``sniff``       container from the first bytes (encrypted XLSX, XLSX, ZIP, JSON)
 ``decrypt``     msoffcrypto / pyzipper in memory; password via :mod:`chattools.secrets`
-``safety``      zip bombs, escaping names, XML DTDs, huge sheets → ``UnsafeFileError``
+``safety``      zip bombs, escaping names, XML DTDs → ``UnsafeFileError``
+``extent``      worksheets that would make the XLSX reader allocate too much → same
 ``sheets``      every sheet as text (fastexcel, ``dtypes="string"``) or JSON rows
 ``detect``      generation and sheet keys from names and column signatures
 ``parse``       one vectorised ``select`` per sheet; problems collected per cell

@@ -21,14 +21,13 @@ Hint: ...
 
 from __future__ import annotations
 
-import functools
 import re
 import zipfile
 from dataclasses import dataclass
 
 from chattools.errors import InvalidValueError, UnsafeFileError
 
-__all__ = ["Limits", "check_archive", "check_sheet_extent", "check_xml_parts", "read_member"]
+__all__ = ["Limits", "check_archive", "check_xml_parts", "read_member"]
 
 _GIB = 1024**3
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -143,65 +142,6 @@ def check_xml_parts(archive: zipfile.ZipFile, *, name: str) -> dict[str, bytes]:
             raise UnsafeFileError(msg)
         heads[info.filename] = head
     return heads
-
-
-#: Any ``r="AB12"`` attribute (cells only: row tags have no letters), in any position.
-#: A literal prefix keeps the scan at ~1 GB/s.
-_WIDE_CELL = re.compile(rb"""r=["']([A-Z]{2,3})[0-9]""")
-_CHUNK = 1 << 20
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + letter - 64
-    return number
-
-
-@functools.lru_cache(maxsize=64)
-def _rows_beyond(last_row: int) -> re.Pattern[bytes]:
-    """Row tags and cells whose row number is at least ``last_row``'s next leading digit.
-
-    For ``last_row=130000``: rows from 200,000 and rows of 7+ digits. A genuine sheet,
-    whose rows ascend, matches almost nothing; an unseen row can be at most ~2x the
-    largest one found.
-    """
-    text = str(last_row)
-    digits, lead = len(text), int(text[0])
-    longer = rb"[0-9]{%d,}" % (digits + 1)
-    same = rb"[%d-9][0-9]{%d}" % (lead + 1, digits - 1) if lead < 9 and last_row else None
-    number = longer if same is None else same + rb"|" + longer
-    if last_row == 0:
-        number = rb"[0-9]+"
-    return re.compile(rb"""r=["'][A-Z]{0,3}(""" + number + rb""")["']""")
-
-
-def check_sheet_extent(
-    archive: zipfile.ZipFile, member: zipfile.ZipInfo, *, name: str, limits: Limits
-) -> None:
-    """Raise :class:`UnsafeFileError` if a worksheet spans more than ``max_cells`` cells.
-
-    One streaming pass over the part finds the last column of any cell with a two-
-    or three-letter column and (within a factor < 2, see :func:`_rows_beyond`) the
-    last row of any row tag or cell.
-    """
-    last_row, last_column, tail = 0, 1, b""
-    with archive.open(member) as stream:
-        while chunk := stream.read(_CHUNK):
-            text = tail + chunk
-            while rows := _rows_beyond(last_row).findall(text):
-                last_row = max(last_row, *map(int, rows))
-            wide = set(_WIDE_CELL.findall(text))
-            if wide:
-                last_column = max(last_column, *map(_column_number, wide))
-            tail = text[-256:]  # a tag cut by the chunk boundary is seen whole next time
-    cells = last_row * last_column
-    if cells > limits.max_cells:
-        msg = (
-            f"worksheet {member.filename!r} of {name!r} spans {last_row} rows x "
-            f"{last_column} columns = {cells} cells (limit max_cells={limits.max_cells})"
-        )
-        raise UnsafeFileError(msg)
 
 
 def read_member(

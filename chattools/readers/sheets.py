@@ -24,6 +24,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -31,7 +32,8 @@ import polars as pl
 
 from chattools import schema
 from chattools.errors import CorruptFileError, NotAnExportError, UnsafeFileError
-from chattools.readers.safety import Limits, check_archive, check_sheet_extent, check_xml_parts
+from chattools.readers.extent import check_sheet_extent
+from chattools.readers.safety import Limits, check_archive, check_xml_parts
 from chattools.readers.sniff import strip_bom
 
 __all__ = ["Encoding", "RawSheet", "iter_xlsx", "read_json"]
@@ -65,8 +67,8 @@ def _xml_unescape(raw: bytes) -> str:
     return text.replace("&amp;", "&")
 
 
-def _declared_rows(archive: zipfile.ZipFile, heads: dict[str, bytes]) -> dict[str, int]:
-    """Sheet name → data rows its ``<dimension>`` declares (header row excluded)."""
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → the archive member holding its worksheet (via the workbook's rels)."""
     try:
         workbook = archive.read("xl/workbook.xml")
         rels = archive.read("xl/_rels/workbook.xml.rels")
@@ -78,24 +80,46 @@ def _declared_rows(archive: zipfile.ZipFile, heads: dict[str, bytes]) -> dict[st
         if b"Id" in attrs and b"Target" in attrs:
             target = attrs[b"Target"].decode().lstrip("/")
             targets[attrs[b"Id"]] = target if target.startswith("xl/") else f"xl/{target}"
-    out = {}
+    parts = {}
     for tag in _SHEET.findall(workbook):
         attrs = dict(_ATTR.findall(tag))
         rid = next((v for k, v in attrs.items() if k.endswith(b":id")), None)
         part = targets.get(rid or b"")
-        head = heads.get(part or "")
+        if b"name" in attrs and part:
+            parts[_xml_unescape(attrs[b"name"])] = part
+    return parts
+
+
+def _declared_rows(parts: dict[str, str], heads: dict[str, bytes]) -> dict[str, int]:
+    """Sheet name → data rows its ``<dimension>`` declares (header row excluded)."""
+    out = {}
+    for sheet, part in parts.items():
+        head = heads.get(part)
         match = _DIMENSION.search(head) if head else None
-        if b"name" in attrs and match and match.group(1):
-            out[_xml_unescape(attrs[b"name"])] = int(match.group(1)) - 1
+        if match and match.group(1):
+            out[sheet] = int(match.group(1)) - 1
     return out
+
+
+def _load_order(sizes: dict[str, int]) -> list[str]:
+    """The second-biggest sheet first, then the biggest, then the rest, biggest first.
+
+    A sheet loads only once its extent check (:mod:`~chattools.readers.extent`) has
+    passed. The biggest sheet's check, by far the longest, runs in a thread while the
+    first sheet loads; big before small otherwise keeps peak memory low (the later,
+    smaller sheets reuse the big one's freed buffers).
+    """
+    order = sorted(sizes, key=lambda sheet: -sizes[sheet])
+    return order[1:2] + order[:1] + order[2:]
 
 
 def iter_xlsx(data: bytes, *, name: str, limits: Limits) -> Iterator[RawSheet]:
     """Every sheet of the plain XLSX ``data`` as text, after the safety checks.
 
-    Sheets are loaded one at a time, when the caller asks for the next one, biggest
-    first (loading two at once in threads was ~25% faster on two idle cores but
-    cost +70 MB peak memory).
+    Sheets are loaded one at a time, when the caller asks for the next one, in
+    :func:`_load_order` (loading two at once in threads was ~25% faster on two idle
+    cores but cost +70 MB peak memory). The first sheet is handed over only after the
+    biggest has loaded, so that the caller's work on it does not add to that peak.
     """
     import fastexcel
 
@@ -103,32 +127,65 @@ def iter_xlsx(data: bytes, *, name: str, limits: Limits) -> Iterator[RawSheet]:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             check_archive(archive, name=name, limits=limits)
             heads = check_xml_parts(archive, name=name)
-            declared = _declared_rows(archive, heads)
-            for info in archive.infolist():
-                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                    check_sheet_extent(archive, info, name=name, limits=limits)
+            parts = _sheet_parts(archive)
+            members = {info.filename: info for info in archive.infolist()}
+        reader = fastexcel.read_excel(data)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError) as err:
+        raise _damaged(name, err) from None
+    except UnsafeFileError:
+        raise
+    except Exception as err:  # fastexcel raises its own hierarchy on malformed parts
+        raise _unreadable(name, err) from None
+    declared = _declared_rows(parts, heads)
+    position = {sheet: i for i, sheet in enumerate(reader.sheet_names)}
+    if not all(parts.get(sheet) in members for sheet in position):
+        # an unusual workbook: check every worksheet part before loading any sheet
+        for info in members.values():
+            if info.filename.startswith("xl/worksheets/"):
+                _check_part(data, info, name, limits)
+        parts = {}
+    sizes = {sheet: members[parts[sheet]].file_size if parts else 0 for sheet in position}
+    order = _load_order(sizes)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chattools-check") as pool:
+        # the thread checks every sheet but the first, the biggest first
+        later = sorted(order[1:], key=lambda sheet: -sizes[sheet]) if parts else []
+        checks = {s: pool.submit(_check_part, data, members[parts[s]], name, limits) for s in later}
+        try:
+            if parts and order:
+                _check_part(data, members[parts[order[0]]], name, limits)
+            del data  # fastexcel keeps its own copy; the thread holds this one while it needs it
+            held: list[RawSheet] = []
+            for sheet in order:
+                if sheet in checks:
+                    checks.pop(sheet).result()
+                try:
+                    frame = reader.load_sheet(sheet, header_row=0, dtypes="string").to_polars()
+                except Exception as err:
+                    raise _unreadable(name, err) from None
+                held.append(RawSheet(sheet, frame, "text", declared.get(sheet), position[sheet]))
+                if len(held) == 1 and len(order) > 1 and sheet == order[0]:
+                    continue
+                yield from reversed(held)
+                held.clear()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _check_part(data: bytes, info: zipfile.ZipInfo, name: str, limits: Limits) -> None:
+    try:
+        check_sheet_extent(data, info, name=name, limits=limits)
     except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError) as err:
         # zlib.error: a damaged deflate stream (e.g. a flipped bit in an encrypted file)
-        raise CorruptFileError(f"{name!r} is a damaged XLSX file ({err})") from None
+        raise _damaged(name, err) from None
 
-    def fail(err: Exception) -> CorruptFileError:
-        msg = f"{name!r} could not be read as a workbook ({type(err).__name__}: {err})"
-        return CorruptFileError(msg)
 
-    try:
-        reader = fastexcel.read_excel(data)
-    except Exception as err:  # fastexcel raises its own hierarchy on malformed parts
-        raise fail(err) from None
-    del data  # fastexcel keeps its own copy
-    position = {sheet: i for i, sheet in enumerate(reader.sheet_names)}
-    order = sorted(position, key=lambda n: -(declared.get(n) or 0))
+def _damaged(name: str, err: Exception) -> CorruptFileError:
+    return CorruptFileError(f"{name!r} is a damaged XLSX file ({err})")
 
-    for sheet in order:
-        try:
-            frame = reader.load_sheet(sheet, header_row=0, dtypes="string").to_polars()
-        except Exception as err:
-            raise fail(err) from None
-        yield RawSheet(sheet, frame, "text", declared.get(sheet), position[sheet])
+
+def _unreadable(name: str, err: Exception) -> CorruptFileError:
+    msg = f"{name!r} could not be read as a workbook ({type(err).__name__}: {err})"
+    return CorruptFileError(msg)
 
 
 # -- JSON ---------------------------------------------------------------------------------

@@ -1,0 +1,310 @@
+"""How large a rectangle a worksheet makes the XLSX reader allocate, measured first.
+
+calamine (under fastexcel) allocates one cell for every position between the first
+and the last row and column any cell reaches, before it returns anything. One cell
+at ``XFD1048576`` in a 1 KB part therefore asks for ~500 GB and aborts the whole
+Python process — no exception to catch. So every worksheet part is streamed once
+through :func:`sheet_extent`, an upper bound of that rectangle, and
+:func:`check_sheet_extent` refuses a part whose bound exceeds ``Limits.max_cells``.
+
+What the reader does (checked against calamine, see ``tests/test_extent.py``): a
+cell's position is its ``r`` attribute — letters then digits, any case, leading
+zeros allowed, ``r = 'A1'`` with spaces and single quotes too, the last one if
+there are several — or, without one, the next column of the current row; a row
+without ``r`` is the one after the previous row; element names may carry any
+namespace prefix (``<x:c>``). Hence the bound:
+
+* rows ≤ the largest row any ``r`` names + the rows without ``r``;
+* columns ≤ the largest column any ``r`` names + the most cells without ``r`` in a row.
+
+It errs only towards larger: text that merely looks like ``r="…"`` counts, and an
+element counts as having ``r`` only when ``r`` is its first attribute (as every
+spreadsheet writer puts it). The part is inflated with ISA-L and scanned in ~1 MB
+pieces with numpy, which both release the GIL, so the scan of one sheet runs in a
+thread while another loads.
+
+Examples
+--------
+>>> import io
+>>> xml = b'<sheetData><row r="1"><c r="A1"/><c r="C1"/></row><row r="7"><c r="b7"/></row></sheetData>'
+>>> sheet_extent([xml])
+(7, 3)
+>>> sheet_extent([b'<row r="2"><c/><c/><c/></row><row><x:c/></row>'])  # without r: counted
+(3, 3)
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import zipfile
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+import numpy.typing as npt
+
+from chattools.errors import UnsafeFileError
+from chattools.readers.safety import Limits
+
+__all__ = ["check_sheet_extent", "sheet_extent"]
+
+Bytes = npt.NDArray[np.uint8]
+Positions = npt.NDArray[np.intp]
+
+#: Compressed bytes inflated at a time (~1 MB of XML; at most ``max_ratio`` times more).
+_INPUT = 1 << 16
+#: An XLSX cell holds at most 32,767 characters: a genuine part has a ``<`` far more often.
+_MAX_CARRY = 16 << 20
+_PAD = 16  # zero bytes after each piece, so fixed offsets past a position stay inside
+_LT, _EQ, _COLON = b"<=:"
+_R, _C = b"rc"
+_SPACE = b" \t\r\n"
+_QUOTE = b"\"'"
+_WORD = 8  # bytes of an r value read at once
+_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
+_ALNUM = re.compile(rb"[A-Za-z0-9]+")
+
+
+def _isin(values: Bytes, chars: bytes) -> npt.NDArray[np.bool_]:
+    out = values == chars[0]
+    for char in chars[1:]:
+        out |= values == char
+    return out
+
+
+def _words(padded: Bytes) -> npt.NDArray[np.uint64]:
+    """A view giving, at every position, the 8 bytes starting there as one integer."""
+    return np.ndarray(
+        shape=(len(padded) - _WORD,), dtype="<u8", buffer=padded, strides=(1,)
+    )  # fmt: skip
+
+
+def _number(chars: bytes, base: int) -> int:
+    """``b"12"`` → 12 (base 10); ``b"AB"`` → 28 (base 26, A = 1, any case)."""
+    number = 0
+    for char in chars:
+        number = number * base + (char - ord("0") if base == 10 else (char | 0x20) - ord("`"))
+    return number
+
+
+def _largest(words: npt.NDArray[np.uint64], at: Positions, length: Positions, base: int) -> int:
+    """Largest number written with ``length`` (≤ 8) digits or letters starting at ``at``.
+
+    Among the longest, the largest is the one whose bytes read big-endian are largest
+    (no leading zeros reach here; letters compare case-insensitively).
+    """
+    longest = int(length.max()) if len(length) else 0
+    if longest == 0:
+        return 0
+    chosen = at[length == longest]
+    keep = (1 << (8 * longest)) - 1
+    if base == 26:
+        keep &= 0xDFDFDFDFDFDFDFDF  # upper case
+    keys = (words[chosen] & np.uint64(keep)).byteswap()
+    return _number(int(keys.max()).to_bytes(_WORD, "big")[:longest], base)
+
+
+def _exact(padded: Bytes, at: int) -> tuple[int, int]:
+    """Row and column of the ``r`` value at ``at``, however long (slow, for odd values).
+
+    Digits after the letters make the row; anything else (which the reader refuses)
+    counts as a digit. A row beyond 18 significant digits counts as 10**19.
+    """
+    match = _ALNUM.match(padded.data, at)
+    text = match.group() if match else b""
+    letters = len(text) - len(text.lstrip(_LETTERS))
+    digits = text[letters:].lstrip(b"0")
+    if len(digits) > 18:
+        return 10**19, _number(text[:letters], 26)
+    row = int(digits) if digits.isdigit() else (10 ** len(digits) if digits else 0)
+    return row, _number(text[:letters], 26)
+
+
+def _skip_space(padded: Bytes, at: Positions) -> Positions:
+    """``at`` moved past up to three whitespace bytes (more: left on whitespace)."""
+    for _ in range(3):
+        at = np.where(padded[at] <= 32, at + 1, at)
+    return at
+
+
+def _r_values(padded: Bytes, candidates: Positions) -> Positions:
+    """Where the values of ``r`` attributes start, from the ``r`` bytes at ``candidates``.
+
+    Any ``r`` after whitespace, ``:`` or a quote, then ``=`` and a quote, with up to
+    three spaces around ``=``; longer runs of spaces are followed byte by byte.
+    """
+    found = candidates[_isin(padded[candidates - 1], _SPACE + b":" + _QUOTE)]
+    eq = _skip_space(padded, found + 1)
+    quote = _skip_space(padded, eq + 1)
+    ok = (padded[eq] == _EQ) & _isin(padded[quote], _QUOTE)
+    values = quote[ok] + 1
+    deep = (padded[eq] <= 32) | ((padded[eq] == _EQ) & (padded[quote] <= 32))
+    more = []
+    for at in found[deep].tolist():  # rare: four or more spaces
+        at += 1
+        while padded[at] <= 32 and at < len(padded) - _PAD:
+            at += 1
+        if padded[at] != _EQ:
+            continue
+        at += 1
+        while padded[at] <= 32 and at < len(padded) - _PAD:
+            at += 1
+        if padded[at] in _QUOTE:
+            more.append(at + 1)
+    return np.concatenate([values, np.asarray(more, dtype=np.intp)]) if more else values
+
+
+def _references(padded: Bytes, values: Positions) -> tuple[int, int]:
+    """Largest row and column the ``r`` values starting at ``values`` name."""
+    if not len(values):
+        return 0, 0
+    words = _words(padded)
+    chars = words[values].view(np.uint8).reshape(-1, _WORD)
+    letter = (chars | 0x20) - ord("a") < 26
+    alnum = letter | (chars - ord("0") < 10)
+    letters = np.argmin(letter, axis=1)
+    length = np.argmin(alnum, axis=1)
+    odd = alnum.all(axis=1)  # 8 or more characters
+    odd |= chars[np.arange(len(values)), letters] == ord("0")  # a leading zero
+    row = column = 0
+    if odd.any():
+        for at in values[odd].tolist():
+            r, c = _exact(padded, at)
+            row, column = max(row, r), max(column, c)
+        values, letters, length = values[~odd], letters[~odd], length[~odd]
+    row = max(row, _largest(words, values + letters, length - letters, 10))
+    column = max(column, _largest(words, values, letters, 26))
+    return row, column
+
+
+def _elements(padded: Bytes, starts: Positions, name: bytes) -> Positions:
+    """Which of ``starts`` (just after a ``<`` or ``:``) begin an element called ``name``."""
+    hit = _isin(padded[starts + len(name)], _SPACE + b"/>")
+    for i, char in enumerate(name):
+        hit &= padded[starts + i] == char
+    return starts[hit]
+
+
+def _has_r(padded: Bytes, starts: Positions, name: bytes) -> npt.NDArray[np.bool_]:
+    """Whether each element's first attribute is ``r="…"``."""
+    after = starts + len(name)
+    return (
+        _isin(padded[after], _SPACE)
+        & (padded[after + 1] == _R)
+        & (padded[after + 2] == _EQ)
+        & _isin(padded[after + 3], _QUOTE)
+    )
+
+
+class _Scan:
+    """Running totals of :func:`sheet_extent` over the pieces of one part."""
+
+    def __init__(self) -> None:
+        self.row = self.column = 0  # largest named by an r attribute
+        self.rows_without_r = 0
+        self.widest_run = 0  # most cells without r in one row
+        self.run = 0  # cells without r in the current row so far
+
+    def feed(self, piece: bytes) -> None:
+        """Scan whole elements: ``piece`` starts at a ``<`` and ends just before one."""
+        size = len(piece)
+        padded = np.frombuffer(piece + bytes(_PAD), dtype=np.uint8)
+        is_r = padded == _R
+        follows = is_r | (padded == _C)
+        # an r attribute: "r" then "=" or whitespace (text that looks like one counts too)
+        candidates = (
+            np.flatnonzero(
+                is_r[1:size] & ((padded[2 : size + 1] == _EQ) | (padded[2 : size + 1] <= 32))
+            )
+            + 1
+        )
+        row, column = _references(padded, _r_values(padded, candidates))
+        self.row, self.column = max(self.row, row), max(self.column, column)
+        # element names ("c", "row") follow "<" or a namespace prefix's ":"
+        opens = (padded[:size] == _LT) | (padded[:size] == _COLON)
+        starts = np.flatnonzero(opens & follows[1 : size + 1]) + 1
+        rows = _elements(padded, starts, b"row")
+        cells = _elements(padded, starts, b"c")
+        self.rows_without_r += int((~_has_r(padded, rows, b"row")).sum())
+        without = cells[~_has_r(padded, cells, b"c")]
+        per_row = np.bincount(np.searchsorted(rows, without), minlength=len(rows) + 1)
+        per_row[0] += self.run
+        self.widest_run = max(self.widest_run, int(per_row.max()))
+        self.run = int(per_row[-1])
+
+    def extent(self) -> tuple[int, int]:
+        return self.row + self.rows_without_r, self.column + self.widest_run
+
+
+def sheet_extent(chunks: Iterable[bytes]) -> tuple[int, int]:
+    """An upper bound of the (last row, last column) the XLSX reader allocates for a part.
+
+    ``chunks`` are the part's XML, in order, cut anywhere.
+    """
+    scan = _Scan()
+    carry = b""
+    for chunk in chunks:
+        data = carry + chunk
+        cut = data.rfind(b"<")
+        if cut <= 0:  # no element starts after the first byte: wait for more
+            carry = data
+            if len(carry) > _MAX_CARRY:
+                msg = f"an XML element or text of more than {_MAX_CARRY} bytes"
+                raise UnsafeFileError(msg)
+            continue
+        scan.feed(data[:cut])
+        carry = data[cut:]
+    if carry:
+        scan.feed(carry)
+    return scan.extent()
+
+
+def _inflate(data: bytes, member: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The member of the ZIP ``data``, inflated with ISA-L (~2.5x zlib), never beyond its
+    declared size. Reads ``data`` directly (no file object), so threads may share it."""
+    from isal import isal_zlib
+
+    if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        msg = f"compression method {member.compress_type} is not supported"
+        raise NotImplementedError(msg)
+    header = data[member.header_offset : member.header_offset + 30]
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(f"bad local header of {member.filename!r}")
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    start = member.header_offset + 30 + name_length + extra_length
+    raw = memoryview(data)[start : start + member.compress_size]
+    if len(raw) < member.compress_size:
+        raise EOFError(f"{member.filename!r} is truncated")
+    inflater = isal_zlib.decompressobj(-15) if member.compress_type else None
+    produced = 0
+    for at in range(0, len(raw), _INPUT):
+        out = (
+            inflater.decompress(raw[at : at + _INPUT]) if inflater else bytes(raw[at : at + _INPUT])
+        )
+        produced += len(out)
+        if produced > member.file_size:
+            raise UnsafeFileError(f"part {member.filename!r} expands beyond its declared size")
+        yield out
+    if produced != member.file_size:
+        raise zipfile.BadZipFile(f"{member.filename!r} is shorter than its declared size")
+
+
+def check_sheet_extent(data: bytes, member: zipfile.ZipInfo, *, name: str, limits: Limits) -> None:
+    """Raise :class:`UnsafeFileError` if a worksheet part of the ZIP ``data`` may span more
+    than ``limits.max_cells`` cells."""
+    from isal import isal_zlib
+
+    where = f"worksheet {member.filename!r} of {name!r}"
+    try:
+        rows, columns = sheet_extent(_inflate(data, member))
+    except UnsafeFileError as err:
+        raise UnsafeFileError(f"{where}: {err.args[0]}") from None
+    except isal_zlib.error as err:  # type: ignore[misc]  # the stubs do not say it is one
+        raise zipfile.BadZipFile(f"{member.filename!r}: {err}") from None
+    cells = rows * columns
+    if cells > limits.max_cells:
+        msg = (
+            f"{where} spans {rows} rows x {columns} columns = {cells} cells "
+            f"(limit max_cells={limits.max_cells})"
+        )
+        raise UnsafeFileError(msg)
