@@ -55,6 +55,8 @@ class RawSheet:
 
 
 # -- XLSX ---------------------------------------------------------------------------------
+#: What reading a damaged ZIP raises (zlib.error: a bad deflate stream, e.g. a flipped bit).
+_DAMAGED = (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError)
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]*\d*:?[A-Z]*(\d+)"')
@@ -130,7 +132,7 @@ def iter_xlsx(data: bytes, *, name: str, limits: Limits) -> Iterator[RawSheet]:
             parts = _sheet_parts(archive)
             members = {info.filename: info for info in archive.infolist()}
         reader = fastexcel.read_excel(data)
-    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError) as err:
+    except _DAMAGED as err:
         raise _damaged(name, err) from None
     except UnsafeFileError:
         raise
@@ -174,8 +176,7 @@ def iter_xlsx(data: bytes, *, name: str, limits: Limits) -> Iterator[RawSheet]:
 def _check_part(data: bytes, info: zipfile.ZipInfo, name: str, limits: Limits) -> None:
     try:
         check_sheet_extent(data, info, name=name, limits=limits)
-    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError) as err:
-        # zlib.error: a damaged deflate stream (e.g. a flipped bit in an encrypted file)
+    except _DAMAGED as err:
         raise _damaged(name, err) from None
 
 
