@@ -149,8 +149,8 @@ def iter_xlsx(data: bytes, *, name: str, limits: Limits) -> Iterator[RawSheet]:
     sizes = {sheet: members[parts[sheet]].file_size if parts else 0 for sheet in position}
     order = _load_order(sizes)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chattools-check") as pool:
-        # the thread checks every sheet but the first, the biggest first
-        later = sorted(order[1:], key=lambda sheet: -sizes[sheet]) if parts else []
+        # the thread checks every sheet but the first, in load order: the biggest first
+        later = order[1:] if parts else []
         checks = {s: pool.submit(_check_part, data, members[parts[s]], name, limits) for s in later}
         try:
             if parts and order:
@@ -165,8 +165,8 @@ def iter_xlsx(data: bytes, *, name: str, limits: Limits) -> Iterator[RawSheet]:
                 except Exception as err:
                     raise _unreadable(name, err) from None
                 held.append(RawSheet(sheet, frame, "text", declared.get(sheet), position[sheet]))
-                if len(held) == 1 and len(order) > 1 and sheet == order[0]:
-                    continue
+                if sheet == order[0] and len(order) > 1:
+                    continue  # handed over with the biggest, once that has loaded
                 yield from reversed(held)
                 held.clear()
         finally:
