@@ -61,15 +61,23 @@ _R, _C = b"rc"
 _SPACE = b" \t\r\n"
 _QUOTE = b"\"'"
 _WORD = 8  # bytes of an r value read at once
+_ALL_BYTES = np.uint64(0x0101010101010101)  # eight True bytes read as one integer
+_UPPER = np.uint64(0xDFDFDFDFDFDFDFDF)  # clears the lower-case bit of every letter
 _LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
 _ALNUM = re.compile(rb"[A-Za-z0-9]+")
 
 
-def _isin(values: Bytes, chars: bytes) -> npt.NDArray[np.bool_]:
-    out = values == chars[0]
-    for char in chars[1:]:
-        out |= values == char
-    return out
+def _table(chars: bytes) -> npt.NDArray[np.bool_]:
+    """A lookup table: ``_table(b"ab")[values]`` tells which ``values`` are ``a`` or ``b``."""
+    table = np.zeros(256, dtype=np.bool_)
+    table[list(chars)] = True
+    return table
+
+
+_IS_SPACE = _table(_SPACE)
+_IS_QUOTE = _table(_QUOTE)
+_BEFORE_R = _table(_SPACE + b":" + _QUOTE)  # what may come just before an attribute name
+_AFTER_NAME = _table(_SPACE + b"/>")  # what may come just after an element name
 
 
 def _words(padded: Bytes) -> npt.NDArray[np.uint64]:
@@ -87,21 +95,14 @@ def _number(chars: bytes, base: int) -> int:
     return number
 
 
-def _largest(words: npt.NDArray[np.uint64], at: Positions, length: Positions, base: int) -> int:
-    """Largest number written with ``length`` (≤ 8) digits or letters starting at ``at``.
+def _largest(keys: npt.NDArray[np.uint64], base: int) -> int:
+    """The largest number among ``keys``: digits or letters as big-endian bytes, right-aligned.
 
-    Among the longest, the largest is the one whose bytes read big-endian are largest
-    (no leading zeros reach here; letters compare case-insensitively).
+    Zero bytes pad the left, so a longer number has the larger key, and among numbers
+    of one length the key order is the number order (no leading zeros reach here).
     """
-    longest = int(length.max()) if len(length) else 0
-    if longest == 0:
-        return 0
-    chosen = at[length == longest]
-    keep = (1 << (8 * longest)) - 1
-    if base == 26:
-        keep &= 0xDFDFDFDFDFDFDFDF  # upper case
-    keys = (words[chosen] & np.uint64(keep)).byteswap()
-    return _number(int(keys.max()).to_bytes(_WORD, "big")[:longest], base)
+    largest = int(keys.max()) if len(keys) else 0
+    return _number(largest.to_bytes(_WORD, "big").lstrip(b"\0"), base)
 
 
 def _exact(padded: Bytes, at: int) -> tuple[int, int]:
@@ -133,11 +134,14 @@ def _r_values(padded: Bytes, candidates: Positions) -> Positions:
     Any ``r`` after whitespace, ``:`` or a quote, then ``=`` and a quote, with up to
     three spaces around ``=``; longer runs of spaces are followed byte by byte.
     """
-    found = candidates[_isin(padded[candidates - 1], _SPACE + b":" + _QUOTE)]
+    found = candidates[_BEFORE_R[padded[candidates - 1]]]
+    plain = (padded[found + 1] == _EQ) & _IS_QUOTE[padded[found + 2]]  # r="…, as written
+    if plain.all():
+        return found + 3
+    values, found = found[plain] + 3, found[~plain]
     eq = _skip_space(padded, found + 1)
     quote = _skip_space(padded, eq + 1)
-    ok = (padded[eq] == _EQ) & _isin(padded[quote], _QUOTE)
-    values = quote[ok] + 1
+    ok = (padded[eq] == _EQ) & _IS_QUOTE[padded[quote]]
     deep = (padded[eq] <= 32) | ((padded[eq] == _EQ) & (padded[quote] <= 32))
     more = []
     for at in found[deep].tolist():  # rare: four or more spaces
@@ -151,35 +155,38 @@ def _r_values(padded: Bytes, candidates: Positions) -> Positions:
             at += 1
         if padded[at] in _QUOTE:
             more.append(at + 1)
-    return np.concatenate([values, np.asarray(more, dtype=np.intp)]) if more else values
+    return np.concatenate([values, quote[ok] + 1, np.asarray(more, dtype=np.intp)])
 
 
 def _references(padded: Bytes, values: Positions) -> tuple[int, int]:
     """Largest row and column the ``r`` values starting at ``values`` name."""
     if not len(values):
         return 0, 0
-    words = _words(padded)
-    chars = words[values].view(np.uint8).reshape(-1, _WORD)
+    words = _words(padded)[values]
+    chars = words.view(np.uint8).reshape(-1, _WORD)
     letter = (chars | 0x20) - ord("a") < 26
     alnum = letter | (chars - ord("0") < 10)
     letters = np.argmin(letter, axis=1)
     length = np.argmin(alnum, axis=1)
-    odd = alnum.all(axis=1)  # 8 or more characters
+    odd = alnum.view(np.uint64)[:, 0] == _ALL_BYTES  # 8 or more characters
     odd |= chars[np.arange(len(values)), letters] == ord("0")  # a leading zero
     row = column = 0
     if odd.any():
         for at in values[odd].tolist():
             r, c = _exact(padded, at)
             row, column = max(row, r), max(column, c)
-        values, letters, length = values[~odd], letters[~odd], length[~odd]
-    row = max(row, _largest(words, values + letters, length - letters, 10))
-    column = max(column, _largest(words, values, letters, 26))
+        words, letters, length = words[~odd], letters[~odd], length[~odd]
+    # the value's bytes right-aligned (two shifts: a shift by 64 would do nothing)
+    right = (words.byteswap() >> (8 * (7 - length)).astype(np.uint64)) >> np.uint64(8)
+    digits = (8 * (length - letters)).astype(np.uint64)
+    row = max(row, _largest(right & ((np.uint64(1) << digits) - np.uint64(1)), 10))
+    column = max(column, _largest((right >> digits) & _UPPER, 26))
     return row, column
 
 
 def _elements(padded: Bytes, starts: Positions, name: bytes) -> Positions:
     """Which of ``starts`` (just after a ``<`` or ``:``) begin an element called ``name``."""
-    hit = _isin(padded[starts + len(name)], _SPACE + b"/>")
+    hit = _AFTER_NAME[padded[starts + len(name)]]
     for i, char in enumerate(name):
         hit &= padded[starts + i] == char
     return starts[hit]
@@ -189,10 +196,10 @@ def _has_r(padded: Bytes, starts: Positions, name: bytes) -> npt.NDArray[np.bool
     """Whether each element's first attribute is ``r="…"``."""
     after = starts + len(name)
     return (
-        _isin(padded[after], _SPACE)
+        _IS_SPACE[padded[after]]
         & (padded[after + 1] == _R)
         & (padded[after + 2] == _EQ)
-        & _isin(padded[after + 3], _QUOTE)
+        & _IS_QUOTE[padded[after + 3]]
     )
 
 
@@ -204,25 +211,30 @@ class _Scan:
         self.rows_without_r = 0
         self.widest_run = 0  # most cells without r in one row
         self.run = 0  # cells without r in the current row so far
+        self._masks = np.empty((3, 0), dtype=np.bool_)  # reused from piece to piece
 
-    def feed(self, piece: bytes) -> None:
-        """Scan whole elements: ``piece`` starts at a ``<`` and ends just before one."""
-        size = len(piece)
-        padded = np.frombuffer(piece + bytes(_PAD), dtype=np.uint8)
-        is_r = padded == _R
-        follows = is_r | (padded == _C)
+    def feed(self, padded: Bytes, size: int) -> None:
+        """Scan the whole elements in ``padded[:size]``: it starts at a ``<`` and ends just
+        before one; ``padded`` goes on past ``size`` with at least ``_PAD`` bytes."""
+        if self._masks.shape[1] <= size:
+            self._masks = np.empty((3, size + 1), dtype=np.bool_)
+        is_r, hit, other = (mask[:size] for mask in self._masks)
+        here, after = padded[:size], padded[1 : size + 1]
         # an r attribute: "r" then "=" or whitespace (text that looks like one counts too)
-        candidates = (
-            np.flatnonzero(
-                is_r[1:size] & ((padded[2 : size + 1] == _EQ) | (padded[2 : size + 1] <= 32))
-            )
-            + 1
-        )
-        row, column = _references(padded, _r_values(padded, candidates))
+        np.equal(here, _R, out=is_r)
+        np.equal(after, _EQ, out=hit)
+        hit |= np.less_equal(after, 32, out=other)
+        hit &= is_r
+        row, column = _references(padded, _r_values(padded, np.flatnonzero(hit)))
         self.row, self.column = max(self.row, row), max(self.column, column)
         # element names ("c", "row") follow "<" or a namespace prefix's ":"
-        opens = (padded[:size] == _LT) | (padded[:size] == _COLON)
-        starts = np.flatnonzero(opens & follows[1 : size + 1]) + 1
+        np.equal(here, _LT, out=hit)
+        hit |= np.equal(here, _COLON, out=other)
+        np.equal(after, _C, out=other)
+        other[:-1] |= is_r[1:]
+        other[-1:] |= after[-1:] == _R
+        hit &= other
+        starts = np.flatnonzero(hit) + 1
         rows = _elements(padded, starts, b"row")
         cells = _elements(padded, starts, b"c")
         self.rows_without_r += int((~_has_r(padded, rows, b"row")).sum())
@@ -242,20 +254,30 @@ def sheet_extent(chunks: Iterable[bytes]) -> tuple[int, int]:
     ``chunks`` are the part's XML, in order, cut anywhere.
     """
     scan = _Scan()
-    carry = b""
+    buffer = np.zeros(0, dtype=np.uint8)
+    held = 0  # bytes at the start of ``buffer`` that begin an element not yet complete
     for chunk in chunks:
-        data = carry + chunk
-        cut = data.rfind(b"<")
+        end = held + len(chunk)
+        if end + _PAD > len(buffer):
+            grown = np.zeros(max(end + _PAD, 2 * len(buffer)), dtype=np.uint8)
+            grown[:held] = buffer[:held]
+            buffer = grown
+        buffer[held:end] = np.frombuffer(chunk, dtype=np.uint8)
+        buffer[end : end + _PAD] = 0
+        last = chunk.rfind(b"<")
+        cut = held + last if last >= 0 else 0
         if cut <= 0:  # no element starts after the first byte: wait for more
-            carry = data
-            if len(carry) > _MAX_CARRY:
+            held = end
+            if held > _MAX_CARRY:
                 msg = f"an XML element or text of more than {_MAX_CARRY} bytes"
                 raise UnsafeFileError(msg)
             continue
-        scan.feed(data[:cut])
-        carry = data[cut:]
-    if carry:
-        scan.feed(carry)
+        scan.feed(buffer[: end + _PAD], cut)
+        buffer[: end - cut] = buffer[cut:end]
+        held = end - cut
+    if held:
+        buffer[held : held + _PAD] = 0
+        scan.feed(buffer[: held + _PAD], held)
     return scan.extent()
 
 
