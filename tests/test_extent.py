@@ -15,13 +15,14 @@ import random
 import zipfile
 
 import fastexcel
+import numpy as np
 import polars as pl
 import pytest
 
 import chattools as ct
 from chattools import errors
 from chattools.readers import Limits
-from chattools.readers.extent import sheet_extent
+from chattools.readers.extent import _Scan, sheet_extent
 from chattools.writers.xlsx import write_xlsx
 
 
@@ -149,3 +150,66 @@ def test_an_endless_element_is_refused_not_buffered() -> None:
     endless = [b"<row><c><t>", *(b"x" * (1 << 20) for _ in range(20))]
     with pytest.raises(errors.UnsafeFileError, match="more than"):
         sheet_extent(endless)
+
+
+def _random_sheet(rng: random.Random) -> str:
+    """Mostly cells and rows as writers make them, with now and then any other form,
+    and text that holds ``=``, ``r="…"`` lookalikes, ``:c`` and ``<`` entities."""
+    texts = [
+        "x",
+        "a = b",
+        "=== total ===",
+        'r="ZZ9"',
+        "x r = 'AB77'",
+        "see r='ZZ99'",
+        "y r    = 'QQ98'",
+        "note:c",
+    ]
+    parts = []
+    for r in range(1, rng.randint(2, 80)):
+        odd_row = rng.random() < 0.1
+        row = rng.choice(["", f" r = '{r}'", f' spans="1:3" r="{r}"']) if odd_row else f' r="{r}"'
+        cells = []
+        for col in ("A", "B", "AB")[: rng.randint(0, 3)]:
+            text = rng.choice(texts) if rng.random() < 0.3 else "x"
+            if rng.random() < 0.1:
+                ref = f"{col.lower()}{r:03d}"
+                attr = rng.choice(
+                    ["", f" r='{ref}'", f' t="s" r="{ref}"', f' r ="{ref}"', f" r=\"A1\" r='{ref}'"]
+                )
+                cells.append(_cell(text, attr=attr) if attr else _cell(None, text))
+            else:
+                cells.append(_cell(f"{col}{r}", text))
+        parts.append(f"<row{row}>" + "".join(cells) + "</row>")
+    return ANCHOR + "".join(parts)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_fast_scan_of_plain_pieces_agrees_with_the_full_scan(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pieces where every cell and row opens ``<c r="``/``<row r="`` take a faster scan;
+    on any mix of forms cut anywhere, it must give exactly what the full scan gives."""
+    rng = random.Random(seed)
+    data = _random_sheet(rng).encode()
+    cuts = sorted(rng.sample(range(1, len(data)), k=min(rng.randint(0, 30), len(data) - 1)))
+    pieces = [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)], strict=True)]
+    taken = []
+    fast = _Scan._feed_plain
+    monkeypatch.setattr(_Scan, "_feed_plain", lambda s, *a: taken.append(fast(s, *a)) or taken[-1])
+    bound = sheet_extent(pieces)
+    monkeypatch.setattr(_Scan, "_feed_plain", lambda *a: False)
+    assert bound == sheet_extent(pieces), data
+    assert True in taken  # the fast scan ran on some piece
+
+
+def test_the_fast_scan_takes_sheets_as_writers_make_them() -> None:
+    rows_xml = "".join(
+        f'<row r="{r}">' + _cell(f"A{r}", "a = b") + _cell(f"C{r}", 'see r="X9"') + "</row>"
+        for r in range(1, 200)
+    )
+    scan = _Scan()
+    padded = np.frombuffer(bytes(16) + rows_xml.encode() + bytes(16), dtype=np.uint8)
+    scan._masks = np.empty((3, len(padded)), dtype=np.bool_)
+    assert scan._feed_plain(padded, len(padded) - 16)
+    assert scan.extent() == (199, 24)  # the lookalike X9 counts, as in the full scan

@@ -63,6 +63,16 @@ _QUOTE = b"\"'"
 _WORD = 8  # bytes of an r value read at once
 _ALL_BYTES = np.uint64(0x0101010101010101)  # eight True bytes read as one integer
 _UPPER = np.uint64(0xDFDFDFDFDFDFDFDF)  # clears the lower-case bit of every letter
+
+
+def _little(text: bytes) -> int:
+    """``text`` read as one little-endian integer, as the views of several bytes read it."""
+    return int.from_bytes(text, "little")
+
+
+_NAME_STARTS = tuple(_little(name) for name in (b"<c", b"<r", b":c", b":r"))
+_PLAIN_CELL = np.uint64(_little(b'<c r="'))
+_PLAIN_ROW = np.uint64(_little(b'<row r="'))
 _LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
 _ALNUM = re.compile(rb"[A-Za-z0-9]+")
 
@@ -125,6 +135,17 @@ def _skip_space(padded: Bytes, at: Positions) -> Positions:
     """``at`` moved past up to three whitespace bytes (more: left on whitespace)."""
     for _ in range(3):
         at = np.where(padded[at] <= 32, at + 1, at)
+    return at
+
+
+def _before_space(padded: Bytes, at: Positions) -> Positions:
+    """Where each run of whitespace (bytes <= 32) ending at ``at`` begins, minus one."""
+    for _ in range(3):
+        at = np.where(padded[at] <= 32, at - 1, at)
+    deep = np.flatnonzero(padded[at] <= 32)
+    for i in deep.tolist():  # rare: four or more
+        while padded[at[i]] <= 32:
+            at[i] -= 1
     return at
 
 
@@ -213,11 +234,53 @@ class _Scan:
         self.run = 0  # cells without r in the current row so far
         self._masks = np.empty((3, 0), dtype=np.bool_)  # reused from piece to piece
 
+    def _feed_plain(self, padded: Bytes, size: int) -> bool:
+        """:meth:`feed` when every cell and row opens as spreadsheet writers write them,
+        ``<c r="`` and ``<row r="``; ~2x faster. Returns False, having counted nothing,
+        for a piece with any other ``<c``, ``<r``, ``:c`` or ``:r`` (``<x:c``, a cell
+        without ``r``, ``<c t="s" r="…"``…), which :meth:`feed` then scans in full.
+
+        The ``r`` attributes are found from the ``=`` signs (those not written `` r="``
+        go through the general rules of :func:`_r_values`); the elements are counted
+        as two-byte pairs (``<c`` …) at even and at odd offsets.
+        """
+        equals = np.flatnonzero(np.equal(padded[:size], _EQ, out=self._masks[0, :size]))
+        before = padded[equals - 1]
+        at = equals[before == _R] - 1  # r=
+        plain = (padded[at - 1] == ord(" ")) & (padded[at + 2] == ord('"'))
+        others = [at[~plain]]  # r= in other forms (or text): the general rules decide
+        spaced = equals[before <= 32] - 1  # "=" after whitespace: r = "…"?
+        if len(spaced):
+            spaced = _before_space(padded, spaced)
+            others.append(spaced[padded[spaced] == _R])
+        values = np.concatenate([at[plain] + 3, _r_values(padded, np.concatenate(others))])
+        opening = _words(padded)[at - 5]  # the 8 bytes up to the quote: '<row r="', 'xx<c r="'
+        rows = int(np.count_nonzero(opening == _PLAIN_ROW))
+        cells = int(np.count_nonzero((opening >> np.uint64(16)) == _PLAIN_CELL))
+        views = (
+            padded[: size + (size & 1)].view("<u2"),  # the byte pairs at even offsets
+            padded[1 : size + 1 - (size & 1)].view("<u2"),  # at odd offsets
+        )
+        names = sum(
+            int(np.count_nonzero(np.equal(view, name, out=mask[: len(view)])))
+            for name in _NAME_STARTS
+            for view, mask in zip(views, self._masks[1:], strict=True)
+        )
+        if names != rows + cells:  # some "<c", "<r", ":c" or ":r" is not one of those
+            return False
+        row, column = _references(padded, values)
+        self.row, self.column = max(self.row, row), max(self.column, column)
+        if rows:
+            self.run = 0
+        return True
+
     def feed(self, padded: Bytes, size: int) -> None:
-        """Scan the whole elements in ``padded[:size]``: it starts at a ``<`` and ends just
-        before one; ``padded`` goes on past ``size`` with at least ``_PAD`` bytes."""
+        """Scan the whole elements in ``padded[:size]``: ``_PAD`` zero bytes, then a ``<``,
+        and ends just before one; ``padded`` goes on past ``size`` with ``_PAD`` bytes."""
         if self._masks.shape[1] <= size:
             self._masks = np.empty((3, size + 1), dtype=np.bool_)
+        if self._feed_plain(padded, size):
+            return
         is_r, hit, other = (mask[:size] for mask in self._masks)
         here, after = padded[:size], padded[1 : size + 1]
         # an r attribute: "r" then "=" or whitespace (text that looks like one counts too)
@@ -254,30 +317,32 @@ def sheet_extent(chunks: Iterable[bytes]) -> tuple[int, int]:
     ``chunks`` are the part's XML, in order, cut anywhere.
     """
     scan = _Scan()
-    buffer = np.zeros(0, dtype=np.uint8)
-    held = 0  # bytes at the start of ``buffer`` that begin an element not yet complete
+    # the buffer: _PAD zero bytes, an unfinished element carried over, the chunk, _PAD zeros
+    buffer = np.zeros(2 * _PAD, dtype=np.uint8)
+    held = 0  # bytes of the element carried over
     for chunk in chunks:
-        end = held + len(chunk)
+        end = _PAD + held + len(chunk)
         if end + _PAD > len(buffer):
             grown = np.zeros(max(end + _PAD, 2 * len(buffer)), dtype=np.uint8)
-            grown[:held] = buffer[:held]
+            grown[: _PAD + held] = buffer[: _PAD + held]
             buffer = grown
-        buffer[held:end] = np.frombuffer(chunk, dtype=np.uint8)
+        buffer[_PAD + held : end] = np.frombuffer(chunk, dtype=np.uint8)
         buffer[end : end + _PAD] = 0
         last = chunk.rfind(b"<")
-        cut = held + last if last >= 0 else 0
-        if cut <= 0:  # no element starts after the first byte: wait for more
-            held = end
+        cut = _PAD + held + last if last >= 0 else _PAD
+        if cut <= _PAD:  # no element starts after the first byte: wait for more
+            held = end - _PAD
             if held > _MAX_CARRY:
                 msg = f"an XML element or text of more than {_MAX_CARRY} bytes"
                 raise UnsafeFileError(msg)
             continue
         scan.feed(buffer[: end + _PAD], cut)
-        buffer[: end - cut] = buffer[cut:end]
         held = end - cut
+        buffer[_PAD : _PAD + held] = buffer[cut:end]
     if held:
-        buffer[held : held + _PAD] = 0
-        scan.feed(buffer[: held + _PAD], held)
+        end = _PAD + held
+        buffer[end : end + _PAD] = 0
+        scan.feed(buffer[: end + _PAD], end)
     return scan.extent()
 
 
