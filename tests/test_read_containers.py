@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 
 import polars as pl
 import pytest
@@ -11,8 +12,7 @@ from msoffcrypto.format.ooxml import OOXMLFile
 
 import chattools as ct
 from chattools import errors
-from chattools.readers import Limits
-from chattools.readers.decrypt import _agile_decrypt, _package_stream
+from chattools.readers import Limits, agile
 from chattools.readers.sniff import OLE2_MAGIC, sniff
 from chattools.writers import write_export
 from chattools.writers.xlsx import encrypt_xlsx, write_xlsx
@@ -33,10 +33,40 @@ def test_fast_agile_decryption_matches_msoffcrypto(rows: int) -> None:
     office = OOXMLFile(io.BytesIO(data))
     office.load_key(password="Pw123")
     with office.file.openstream("EncryptedPackage") as stream:
-        assert _package_stream(office.file, data) == stream.read()
+        assert agile.package_stream(office.file, data) == stream.read()
     reference = io.BytesIO()
     office.decrypt(reference)
-    assert _agile_decrypt(office, data) == reference.getvalue() == plain
+    assert agile.decrypt(office, data) == reference.getvalue() == plain
+
+
+@pytest.mark.parametrize("password", ["Pw123", "비밀번호 123!", "x" * 255])
+def test_fast_agile_key_matches_msoffcrypto(password: str) -> None:
+    office = OOXMLFile(io.BytesIO(encrypt_xlsx(_workbook(1), password)))
+    mine = agile.secret_key(office, password)
+    office.load_key(password=password)
+    assert mine == office.secret_key and len(mine) == 32
+    assert agile.secret_key(office, password + "!") != mine
+
+
+def _walk(fat: list[int], sector: int) -> list[int]:
+    """The sector chain, followed one sector at a time (as olefile does)."""
+    chain: list[int] = []
+    while 0 <= sector < len(fat) and len(chain) < len(fat):
+        chain.append(sector)
+        sector = fat[sector]
+    return chain
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_sector_runs_follow_the_chain(seed: int) -> None:
+    """Random allocation tables: fragmented, looping, pointing outside, ending anywhere."""
+    rng = random.Random(seed)
+    size = rng.randint(1, 60)
+    fat = [rng.choice([i + 1, i + 1, i + 1, rng.randrange(size + 3), 0xFFFFFFFE, 0xFFFFFFFF])
+           for i in range(size)]  # fmt: skip
+    start = rng.randrange(size)
+    runs = agile.chain_runs(fat, start)
+    assert [s for first, n in runs for s in range(first, first + n)] == _walk(fat, start)
 
 
 def test_sniff_recognises_each_container() -> None:

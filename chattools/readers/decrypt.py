@@ -1,6 +1,7 @@
 """Open a container in memory: decrypt it and return the plain payload bytes.
 
-* encrypted XLSX → msoffcrypto-tool (agile or standard ECMA-376 encryption);
+* encrypted XLSX → msoffcrypto-tool (agile or standard ECMA-376 encryption), its slow
+  steps redone faster for agile files by :mod:`~chattools.readers.agile`;
 * ZIP → pyzipper (AES or ZipCrypto), the JSON member(s) read under the size limits;
 * a plain XLSX or JSON needs no password (one given anyway is ignored).
 
@@ -27,15 +28,12 @@ b'PK'
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
-import struct
 import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from chattools.errors import (
     CorruptFileError,
@@ -45,6 +43,7 @@ from chattools.errors import (
     UnsupportedFormatError,
     WrongPasswordError,
 )
+from chattools.readers import agile
 from chattools.readers.safety import Limits, check_archive, read_member
 from chattools.readers.sniff import sniff
 from chattools.secrets import resolve_password
@@ -78,8 +77,12 @@ def open_xlsx(data: bytes, *, name: str, get_password: PasswordSource) -> bytes:
     try:
         # no verify_password: it derives the key a second time (~0.5 s); a wrong key
         # yields bytes that are not a ZIP, checked below
-        office.load_key(password=password)
-        fast = _agile_decrypt(office, data)
+        key = agile.secret_key(office, password)
+        if key is None:
+            office.load_key(password=password)
+        else:
+            office.secret_key = key
+        fast = agile.decrypt(office, data)
         if fast is None:
             office.decrypt(out)
         else:
@@ -93,90 +96,6 @@ def open_xlsx(data: bytes, *, name: str, get_password: PasswordSource) -> bytes:
     if not plain.startswith(b"PK\x03\x04"):
         raise WrongPasswordError(f"wrong password for {name!r}")
     return plain
-
-
-_SEGMENT = 4096
-_BLOCK = 16
-
-
-_END_OF_CHAIN = 0xFFFFFFFE
-
-
-def _package_stream(ole: Any, raw: bytes) -> bytes:
-    """The ``EncryptedPackage`` stream, sliced from the file in contiguous sector runs.
-
-    olefile reads a stream sector by sector (26,000 reads for a 13 MB export); the
-    chain is followed here on olefile's parsed FAT instead. Falls back to olefile
-    for anything unusual (a mini-stream, a broken chain).
-    """
-    entry = next(
-        (e for e in ole.direntries if e is not None and e.name == "EncryptedPackage"), None
-    )
-    if entry is None or entry.size < ole.minisectorcutoff:
-        with ole.openstream("EncryptedPackage") as stream:
-            return bytes(stream.read())
-    size, fat, sector = ole.sectorsize, ole.fat, entry.isectStart
-    runs: list[tuple[int, int]] = []  # (first sector, number of sectors)
-    for _ in range(len(fat)):
-        if sector == _END_OF_CHAIN or sector >= len(fat):
-            break
-        if runs and runs[-1][0] + runs[-1][1] == sector:
-            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
-        else:
-            runs.append((sector, 1))
-        sector = fat[sector]
-    view = memoryview(raw)
-    stream = b"".join(view[(first + 1) * size : (first + 1 + n) * size] for first, n in runs)
-    if len(stream) < entry.size:
-        with ole.openstream("EncryptedPackage") as olestream:
-            return bytes(olestream.read())
-    return stream[: entry.size]
-
-
-def _agile_decrypt(office: Any, raw: bytes) -> bytes | None:
-    """Agile-decrypt the package in one AES call; ``None`` if it is not agile AES.
-
-    Same result as msoffcrypto's loop (ECMA-376 agile: AES-CBC per 4096-byte segment,
-    IV = hash(keyDataSalt + segment index)) at a fraction of the cost: one CBC pass
-    over the whole stream is right everywhere except each segment's first block,
-    where the previous ciphertext block stood in for the segment IV; those blocks
-    are fixed with ``plain = out XOR previous_block XOR iv``.
-    """
-    info = getattr(office, "info", None)
-    key = getattr(office, "secret_key", None)
-    if getattr(office, "type", None) != "agile" or not info or not key:
-        return None
-    if info.get("keyDataBlockSize") != _BLOCK or len(key) not in (16, 24, 32):
-        return None
-    algorithm = str(info.get("keyDataHashAlgorithm", "")).lower().replace("-", "")
-    if algorithm not in hashlib.algorithms_guaranteed:
-        return None
-    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
-    def iv(index: int) -> bytes:
-        salted = info["keyDataSalt"] + struct.pack("<I", index)
-        return hashlib.new(algorithm, salted).digest()[:_BLOCK]
-
-    package = _package_stream(office.file, raw)
-    (total,) = struct.unpack("<Q", package[:8])
-    size = (len(package) - 8) // _BLOCK * _BLOCK
-    if total > size:
-        return None
-    cipher = memoryview(package)[8 : 8 + size]
-    plain = bytearray(size + _BLOCK)  # update_into wants one block of headroom
-    decryptor = Cipher(algorithms.AES(key), modes.CBC(iv(0))).decryptor()
-    decryptor.update_into(cipher, plain)
-    for index, start in enumerate(range(_SEGMENT, size, _SEGMENT), start=1):
-        block = slice(start, start + _BLOCK)
-        fixed = (
-            int.from_bytes(plain[block], "little")
-            ^ int.from_bytes(cipher[start - _BLOCK : start], "little")
-            ^ int.from_bytes(iv(index), "little")
-        )
-        plain[block] = fixed.to_bytes(_BLOCK, "little")
-    cipher.release()
-    del package
-    return bytes(memoryview(plain)[:total])
 
 
 def _json_members(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
