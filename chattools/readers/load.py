@@ -162,6 +162,10 @@ def _read_and_type(
     return layout, raws, typed
 
 
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 def _source_row(
     name: str, sha256: str, container: str, generation: str, sheets: list[str],
     frames: dict[str, pl.DataFrame], timezone: str,
@@ -243,8 +247,11 @@ def open_export(
     limits = limits or Limits()
     data, name = _read_source(source)
     container = sniff(data, name=name)
-    sha256 = hashlib.sha256(data).hexdigest()
-    payload = _open_payload(data, container, name=name, password=password, limits=limits)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chattools-sha256") as pool:
+        # hashlib releases the GIL: the fingerprint is taken while the file is decrypted
+        fingerprint = pool.submit(_sha256, data)
+        payload = _open_payload(data, container, name=name, password=password, limits=limits)
+    sha256 = fingerprint.result()
     del data  # keep one copy of the bytes in memory at a time
     sheets = _sheets(payload, container, name=name, limits=limits)
     del payload  # the sheet reader holds the only reference and drops it once parsed
