@@ -21,7 +21,7 @@ import pytest
 
 import chattools as ct
 from chattools import errors
-from chattools.readers import Limits
+from chattools.readers import Limits, extent
 from chattools.readers.extent import _Scan, sheet_extent
 from chattools.writers.xlsx import write_xlsx
 
@@ -194,6 +194,7 @@ def test_the_fast_scan_of_plain_pieces_agrees_with_the_full_scan(
     data = _random_sheet(rng).encode()
     cuts = sorted(rng.sample(range(1, len(data)), k=min(rng.randint(0, 30), len(data) - 1)))
     pieces = [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)], strict=True)]
+    monkeypatch.setattr(extent, "_PIECE", rng.choice([0, 64]))  # scan small pieces
     taken = []
     fast = _Scan._feed_plain
     monkeypatch.setattr(_Scan, "_feed_plain", lambda s, *a: taken.append(fast(s, *a)) or taken[-1])
