@@ -19,9 +19,11 @@ namespace prefix (``<x:c>``). Hence the bound:
 
 It errs only towards larger: text that merely looks like ``r="…"`` counts, and an
 element counts as having ``r`` only when ``r`` is its first attribute (as every
-spreadsheet writer puts it). The part is inflated with ISA-L and scanned in ~1 MB
+spreadsheet writer puts it). The part is inflated with ISA-L and scanned in ~0.5 MB
 pieces with numpy, which both release the GIL, so the scan of one sheet runs in a
-thread while another loads.
+thread while another loads. A piece whose cells and rows all open as writers write
+them (``<c r="``, ``<row r="``) takes a counted scan about twice as fast as the full
+one, with the same result (tested on random mixes of every form).
 
 Examples
 --------
@@ -57,7 +59,7 @@ _INPUT = 1 << 15
 _PIECE = 1 << 19
 #: An XLSX cell holds at most 32,767 characters: a genuine part has a ``<`` far more often.
 _MAX_CARRY = 16 << 20
-_PAD = 16  # zero bytes after each piece, so fixed offsets past a position stay inside
+_PAD = 16  # zero bytes around each piece, so fixed offsets from a position stay inside
 _LT, _EQ, _COLON = b"<=:"
 _R, _C = b"rc"
 _SPACE = b" \t\r\n"
@@ -146,7 +148,7 @@ def _before_space(padded: Bytes, at: Positions) -> Positions:
         at = np.where(padded[at] <= 32, at - 1, at)
     deep = np.flatnonzero(padded[at] <= 32)
     for i in deep.tolist():  # rare: four or more
-        while padded[at[i]] <= 32:
+        while padded[at[i]] <= 32 and at[i] > 0:  # (the zeros before a piece stop it)
             at[i] -= 1
     return at
 
