@@ -251,13 +251,6 @@ class _Scan:
         equals = np.flatnonzero(np.equal(padded[:size], _EQ, out=self._masks[0, :size]))
         before = padded[equals - 1]
         at = equals[before == _R] - 1  # r=
-        plain = (padded[at - 1] == ord(" ")) & (padded[at + 2] == ord('"'))
-        others = [at[~plain]]  # r= in other forms (or text): the general rules decide
-        spaced = equals[before <= 32] - 1  # "=" after whitespace: r = "…"?
-        if len(spaced):
-            spaced = _before_space(padded, spaced)
-            others.append(spaced[padded[spaced] == _R])
-        values = np.concatenate([at[plain] + 3, _r_values(padded, np.concatenate(others))])
         opening = _words(padded)[at - 5]  # the 8 bytes up to the quote: '<row r="', 'xx<c r="'
         rows = int(np.count_nonzero(opening == _PLAIN_ROW))
         cells = int(np.count_nonzero((opening >> np.uint64(16)) == _PLAIN_CELL))
@@ -272,6 +265,13 @@ class _Scan:
         )
         if names != rows + cells:  # some "<c", "<r", ":c" or ":r" is not one of those
             return False
+        plain = (padded[at - 1] == ord(" ")) & (padded[at + 2] == ord('"'))
+        others = [at[~plain]]  # r= in other forms (or text): the general rules decide
+        spaced = equals[before <= 32] - 1  # "=" after whitespace: r = "…"?
+        if len(spaced):
+            spaced = _before_space(padded, spaced)
+            others.append(spaced[padded[spaced] == _R])
+        values = np.concatenate([at[plain] + 3, _r_values(padded, np.concatenate(others))])
         row, column = _references(padded, values)
         self.row, self.column = max(self.row, row), max(self.column, column)
         if rows:
@@ -279,8 +279,8 @@ class _Scan:
         return True
 
     def feed(self, padded: Bytes, size: int) -> None:
-        """Scan the whole elements in ``padded[:size]``: ``_PAD`` zero bytes, then a ``<``,
-        and ends just before one; ``padded`` goes on past ``size`` with ``_PAD`` bytes."""
+        """Count the elements in ``padded[:size]``: ``_PAD`` zero bytes, then whole
+        elements, from a ``<`` to just before one; ``_PAD`` readable bytes follow."""
         if self._masks.shape[1] <= size:
             self._masks = np.empty((3, size + 1), dtype=np.bool_)
         if self._feed_plain(padded, size):
