@@ -114,7 +114,8 @@ class Column:
     """One known column of a sheet.
 
     ``core`` columns are always present in the typed frame (null-filled when a file
-    lacks them, and reported); other known columns are typed only when present.
+    lacks them, and reported unless the sheet's columns vary); other known columns
+    are typed only when present.
     ``required`` columns must be in the file or the sheet cannot be used.
     """
 
@@ -134,6 +135,9 @@ class Sheet:
     api_key: str
     columns: tuple[Column, ...]
     description: str = ""
+    #: Whether files of one channel hold different column sets (seen: User data), so a
+    #: missing core column is normal and not reported as a problem.
+    columns_vary: bool = False
     _by_name: dict[str, Column] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -225,6 +229,7 @@ SHEETS: dict[str, Sheet] = {
                 required=("id",),
             ),
             "customers; dynamic `profile.*`, `web.*`, `mobile.*` columns follow",
+            columns_vary=True,
         ),
         Sheet(
             "supportbots",

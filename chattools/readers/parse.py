@@ -341,9 +341,12 @@ def type_sheet(
         if col.name not in present:
             if col.core:
                 values.append(pl.lit(None, schema.dtype_of(col.kind, timezone)).alias(col.name))
-                problems.append(
-                    sheet_problems(file, raw.name, col.name, "missing column; filled with nulls")
-                )
+                if not spec.columns_vary:
+                    problems.append(
+                        sheet_problems(
+                            file, raw.name, col.name, "missing column; filled with nulls"
+                        )
+                    )
             continue
         source = present[col.name]
         value, check = _parse(
