@@ -333,6 +333,8 @@ def _fast_feed(bound: _Bound, padded: Bytes, size: int) -> None:
     """Count the tags in ``padded[:size]``: ``_PAD`` zero bytes, then whole tags (text
     before the first), from a ``<`` to just before one; ``_PAD`` readable bytes follow."""
     piece = padded[:size]
+    if not bound.in_sheet_data and b"sheetData" not in piece.tobytes():
+        return  # nothing counts before it (and a part without one is not a worksheet)
     lt = np.flatnonzero(piece == _LT)
     if not len(lt):
         return
@@ -470,6 +472,9 @@ def fast_extent(chunks: Iterable[bytes]) -> tuple[int, int] | None:
             if held < _PIECE:
                 continue
             if last <= _PAD:  # no tag starts after the first byte: wait for more
+                if not bound.in_sheet_data and buffer[_PAD] != _LT:
+                    held = 0  # text before any tag: nothing to count, nothing to keep
+                    continue
                 if held > _MAX_CARRY:
                     msg = f"an XML element or text of more than {_MAX_CARRY} bytes"
                     raise UnsafeFileError(msg)

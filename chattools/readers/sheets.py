@@ -92,6 +92,16 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
+def _check_sheet_names(names: list[str], *, name: str) -> None:
+    """Refuse a workbook that lists one sheet name twice (readers differ on which they take)."""
+    seen: set[str] = set()
+    for sheet in names:
+        if sheet.casefold() in seen:
+            msg = f"{name!r} lists the sheet {sheet!r} twice"
+            raise CorruptFileError(msg, hint="re-download the export; it was altered.")
+        seen.add(sheet.casefold())
+
+
 def _declared_rows(parts: dict[str, str], heads: dict[str, bytes]) -> dict[str, int]:
     """Sheet name → data rows its ``<dimension>`` declares (header row excluded)."""
     out = {}
@@ -138,23 +148,27 @@ def iter_xlsx(data: bytes, *, name: str, limits: Limits) -> Iterator[RawSheet]:
         raise
     except Exception as err:  # fastexcel raises its own hierarchy on malformed parts
         raise _unreadable(name, err) from None
+    _check_sheet_names(reader.sheet_names, name=name)
     declared = _declared_rows(parts, heads)
     position = {sheet: i for i, sheet in enumerate(reader.sheet_names)}
-    if not all(parts.get(sheet) in members for sheet in position):
-        # an unusual workbook: check every worksheet part before loading any sheet
-        for info in members.values():
-            if info.filename.startswith("xl/worksheets/"):
-                _check_part(data, info, name, limits)
-        parts = {}
-    sizes = {sheet: members[parts[sheet]].file_size if parts else 0 for sheet in position}
-    order = _load_order(sizes)
+    known = {s: members[parts[s]] for s in position if parts.get(s) in members}
+    # every other member too, before any sheet loads: whatever part the reader's own rules
+    # resolve a sheet to (another path, case or folder) is checked (a part without
+    # <sheetData> costs an inflate and a search)
+    for info in members.values():
+        if info not in known.values():
+            _check_part(data, info, name, limits)
+    order = _load_order({s: known[s].file_size if s in known else 0 for s in position})
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chattools-check") as pool:
         # the thread checks every sheet but the first, in load order: the biggest first
-        later = order[1:] if parts else []
-        checks = {s: pool.submit(_check_part, data, members[parts[s]], name, limits) for s in later}
+        checks = {
+            s: pool.submit(_check_part, data, known[s], name, limits)
+            for s in order[1:]
+            if s in known
+        }
         try:
-            if parts and order:
-                _check_part(data, members[parts[order[0]]], name, limits)
+            if order and order[0] in known:
+                _check_part(data, known[order[0]], name, limits)
             del data  # fastexcel keeps its own copy; the thread holds this one while it needs it
             held: list[RawSheet] = []
             for sheet in order:
