@@ -250,17 +250,32 @@ HIDDEN = {
     "after a quoted r=": '<row r="2"><c a=" r=" r="XFD900000"><v>1</v></c></row>',
     "no space before r": '<row r="2"><c s="1"r="XFD900000"><v>1</v></c></row>',
     "after a comment": '<!-- <c r="A1"> --><row r="2"><c r="XFD900000"><v>1</v></c></row>',
+    "a second r": '<row r="2"><c r="A2" r="XFD900000"><v>1</v></c></row>',
+    "spaced r": '<row r="2"><c r = "XFD900000"><v>1</v></c></row>',
+    "a second, spaced r": '<row r="2"><c r="A2" r ="XFD900000"><v>1</v></c></row>',
+    "prefixed cells without r": '<row r="2">' + "<x:c/>" * 20_000 + "</row>",
+    "a cell without r after a wide row": '<row r="2">' + "<c/>" * 20_000 + "</row>",
+    "prefixed": '<row r="2"><x:c r="XFD900000"><v>1</v></x:c></row>',
     "prefixed, long prefix": '<row r="2"><spreadsheet:c r="XFD900000"><v>1</v></spreadsheet:c>'
     "</row>",
 }
 
 
 @pytest.mark.parametrize("form", HIDDEN)
-def test_far_cells_behind_markup_are_found(form: str) -> None:
-    part = _part(ANCHOR + HIDDEN[form])
-    assert plain_extent([part])[1] >= 16384
-    assert sheet_extent([part])[1] >= 16384
-    assert fast_extent([part]) in (None, plain_extent([part]))
+@pytest.mark.parametrize("pieces", ["one piece", "small pieces"])
+def test_far_cells_behind_markup_are_found(
+    form: str, pieces: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # after plain rows, so that small pieces also go through the writer-form shortcut
+    plain_rows = "".join(f'<row r="{r}">' + _cell(f"A{r}") + "</row>" for r in range(2, 30))
+    part = _part(ANCHOR + plain_rows + HIDDEN[form])
+    chunks = [part]
+    if pieces == "small pieces":
+        monkeypatch.setattr(extent, "_PIECE", 64)
+        chunks = [part[i : i + 50] for i in range(0, len(part), 50)]
+    assert plain_extent(chunks)[1] >= 16384
+    assert sheet_extent(chunks)[1] >= 16384
+    assert fast_extent(chunks) in (None, plain_extent(chunks))
 
 
 def test_a_scan_of_real_excel_worksheets_is_exact() -> None:
@@ -283,3 +298,26 @@ def test_a_scan_of_real_excel_worksheets_is_exact() -> None:
 def test_real_exports_open() -> None:
     for path, chats in zip(sorted(REAL.glob("*.xlsx")), (2456, 963), strict=True):
         assert ct.open_export(path).chats.height == chats
+
+
+def test_the_writer_form_shortcut_runs_and_agrees(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pieces where every cell and row opens ``<c r="``/``<row r="`` skip the tag
+    tokenising; it must run on such pieces and agree with the plain scan."""
+    taken: list[bool] = []
+    shortcut = extent._feed_writer_form
+    monkeypatch.setattr(
+        extent, "_feed_writer_form", lambda *a: taken.append(shortcut(*a)) or taken[-1]
+    )
+    monkeypatch.setattr(extent, "_PIECE", 64)
+    rows_xml = "".join(
+        f'<row r="{r}">' + _cell(f"A{r}", "a = b") + _cell(f"C{r}", "x") + "</row>"
+        for r in range(1, 50)
+    )
+    part = _part(rows_xml)
+    chunks = [part[i : i + 100] for i in range(0, len(part), 100)]
+    assert fast_extent(chunks) == plain_extent(chunks) == (49, 3)
+    assert taken.count(True) > 10
+    odd = _part(rows_xml + '<row r="50"><c t="n"><v>1</v></c></row>')  # a cell without r
+    chunks = [odd[i : i + 100] for i in range(0, len(odd), 100)]
+    assert fast_extent(chunks) == plain_extent(chunks) == (50, 4)
+    assert False in taken

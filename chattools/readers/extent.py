@@ -28,12 +28,16 @@ The bound counts **cells, and only cells**, the way calamine's XML reader
 Two scans compute the same bound. :func:`plain_extent` tokenises the XML with one
 regular expression, token by token: the reference, short enough to check by eye.
 :func:`fast_extent` finds the same tags with numpy over ~0.5 MB pieces, about 20x
-faster on a 10,000-chat message sheet; it models only markup where every tag is a
+faster; it models only markup where every tag is a
 ``<…>`` with balanced double quotes (plus the XML declaration, comments and CDATA
 without ``<`` inside) and returns ``None`` on anything else — single-quoted
 attributes, a ``>`` or ``<`` inside a value, a DOCTYPE — so that :func:`sheet_extent`
-reads that part with the plain scan. Tests check that both agree on random mixes of
-every form and that the bound covers what calamine really allocates.
+reads that part with the plain scan. Within it, a piece whose cells and rows all open
+``<c r="``/``<row r="`` (as spreadsheet writers write them) is counted from those
+bytes alone, ~3x faster again (:func:`_feed_writer_form` says why that is exact).
+Tests check that the scans agree on random mixes of every form, that each check of
+the shortcut matters (a far cell it would miss without it), and that the bound
+covers what calamine really allocates.
 
 Examples
 --------
@@ -267,19 +271,43 @@ def _mask(n: int) -> np.uint64:
     return np.uint64((1 << (8 * n)) - 1)
 
 
-def _pair(lt: Positions, gt: Positions) -> Positions:
-    """The ``>`` that closes each tag opened at ``lt``: the first one after it.
+def _pair(lt: Positions, gt: Positions) -> tuple[Positions, bool]:
+    """The ``>`` that closes each tag opened at ``lt`` (the first one after it), and
+    whether ``<`` and ``>`` simply alternate (no ``>`` in text).
 
     Raises :class:`_NotModelled` where a tag is unfinished or holds a ``<``."""
     if len(gt) == len(lt) and not (np.any(gt < lt) or np.any(gt[:-1] > lt[1:])):
-        return gt  # one '>' after each '<', as writers write it
+        return gt, True  # one '>' after each '<', as writers write it
     following = np.searchsorted(gt, lt)  # some '>' in text
     if following[-1] >= len(gt):
         raise _NotModelled  # an unfinished tag
     gt = gt[following]
     if np.any(gt[:-1] > lt[1:]):
         raise _NotModelled  # a '<' inside a tag
-    return gt
+    return gt, False
+
+
+def _pairs(padded: Bytes, size: int, pairs: tuple[bytes, ...]) -> Positions:
+    """Where the two-byte sequences ``pairs`` start in ``padded[:size]``."""
+    views = (padded[: size & ~1].view("<u2"), padded[1 : 1 + ((size - 1) & ~1)].view("<u2"))
+    return np.concatenate(
+        [np.flatnonzero(v == _little(p)) * 2 + i for p in pairs for i, v in enumerate(views)]
+    )
+
+
+def _r_space_equals(padded: Bytes, size: int) -> bool:
+    """Whether an ``r`` is followed by whitespace and then ``=`` anywhere in the piece
+    (``r = "A1"``; up to 3 whitespace bytes, more counts as yes)."""
+    at = _pairs(padded, size, (b"r ", b"r\t", b"r\n", b"r\r")) + 1
+    for _ in range(3):
+        at = np.where(_IS_SPACE[padded[at]], at + 1, at)
+    return bool(np.any((padded[at] == _EQ) | _IS_SPACE[padded[at]]))
+
+
+def _count_pairs(padded: Bytes, size: int, pairs: tuple[bytes, ...]) -> int:
+    """How often the two-byte sequences ``pairs`` occur in ``padded[:size]``."""
+    views = (padded[: size & ~1].view("<u2"), padded[1 : 1 + ((size - 1) & ~1)].view("<u2"))
+    return sum(int(np.count_nonzero(v == _little(p))) for p in pairs for v in views)
 
 
 def _check_declarations(padded: Bytes, lt: Positions, gt: Positions, second: Bytes) -> None:
@@ -323,10 +351,52 @@ def _quotes_between(quotes: Positions, start: Positions, end: Positions) -> Posi
     return np.searchsorted(quotes, end) - np.searchsorted(quotes, start)
 
 
-_OPENING_CELL = np.array([_little(b"<c" + bytes([end])) for end in b" \t\r\n/>"], np.uint64)
-_OPENING_ROW = np.array([_little(b"<row" + bytes([end])) for end in b" \t\r\n/>"], np.uint64)
+_CELL = np.uint64(_little(b"<c"))
+_ROW = np.uint64(_little(b"<row"))
 _PLAIN_CELL = np.uint64(_little(b'<c r="'))
 _PLAIN_ROW = np.uint64(_little(b'<row r="'))
+
+
+def _starts_with(padded: Bytes, at: Positions, text: bytes) -> npt.NDArray[np.bool_]:
+    """Which of the positions ``at`` start ``text``."""
+    hit = padded[at] == text[0]
+    for i, char in enumerate(text[1:], 1):
+        hit &= padded[at + i] == char
+    return hit
+
+
+def _feed_writer_form(bound: _Bound, padded: Bytes, size: int) -> bool:
+    """:func:`_fast_feed` for a piece whose cells and rows all open as spreadsheet
+    writers write them, ``<c r="`` and ``<row r="``, found by their bytes alone (~3x
+    faster); ``False``, having counted nothing, for any other piece.
+
+    Why it is exact: text holds no ``<``, so every ``<c r="`` opens a cell (or sits
+    where a parser sees none, which only enlarges the bound). It holds when every
+    ``<c`` and ``<row`` followed by a name end is one of those (no other cell or row,
+    none without ``r``), no name ends in ``:c`` or ``:row`` (prefixed), the piece holds
+    no other ``r=`` (a second ``r`` on a cell) and no ``r`` then whitespace then ``=``.
+    Then every cell and row an XML parser reads is one of these, its ``r`` the one read.
+    """
+    starts = _pairs(padded, size, (b"<c", b"<r"))
+    cell = (padded[starts + 1] == _C) & _ENDS_NAME[padded[starts + 2]]
+    row = _starts_with(padded, starts + 1, b"row") & _ENDS_NAME[padded[starts + 4]]
+    plain_cell = cell & _starts_with(padded, starts + 2, b' r="')
+    plain_row = row & _starts_with(padded, starts + 4, b' r="')
+    n_plain = int(np.count_nonzero(plain_cell) + np.count_nonzero(plain_row))
+    if n_plain != np.count_nonzero(cell | row):
+        return False  # a cell or row in another form
+    if _count_pairs(padded, size, (b"r=",)) != n_plain or _r_space_equals(padded, size):
+        return False  # another r attribute somewhere
+    prefixed = _pairs(padded, size, (b":c", b":r"))
+    if np.any((padded[prefixed + 1] == _C) & _ENDS_NAME[padded[prefixed + 2]]) or np.any(
+        _starts_with(padded, prefixed + 1, b"row") & _ENDS_NAME[padded[prefixed + 4]]
+    ):
+        return False  # a prefixed name
+    values = np.concatenate([starts[plain_cell] + 6, starts[plain_row] + 8])
+    bound.add(*_references(padded, values))
+    if np.any(row):
+        bound.run = 0
+    return True
 
 
 def _fast_feed(bound: _Bound, padded: Bytes, size: int) -> None:
@@ -335,16 +405,18 @@ def _fast_feed(bound: _Bound, padded: Bytes, size: int) -> None:
     piece = padded[:size]
     if not bound.in_sheet_data and b"sheetData" not in piece.tobytes():
         return  # nothing counts before it (and a part without one is not a worksheet)
+    if bound.in_sheet_data and _feed_writer_form(bound, padded, size):
+        return
     lt = np.flatnonzero(piece == _LT)
     if not len(lt):
         return
-    gt = _pair(lt, np.flatnonzero(piece == _GT))
+    gt, alternating = _pair(lt, np.flatnonzero(piece == _GT))
     words = _words(padded)[lt]  # each tag's first 8 bytes
     second = (words >> np.uint64(8)).astype(np.uint8)
     _check_declarations(padded, lt, gt, second)
-    three, five = words & _mask(3), words & _mask(5)
-    is_cell = np.isin(three, _OPENING_CELL)
-    is_row = np.isin(five, _OPENING_ROW)
+    after_c, after_row = (words >> np.uint64(bits) for bits in (16, 32))
+    is_cell = ((words & _mask(2)) == _CELL) & _ENDS_NAME[after_c.astype(np.uint8)]
+    is_row = ((words & _mask(4)) == _ROW) & _ENDS_NAME[after_row.astype(np.uint8)]
     names = np.where(is_row, lt + 4, lt + 2)  # just after the name
     tags, local = _prefixed(padded, size, lt, b"cr" if bound.in_sheet_data else b"crs")
     if len(tags):
@@ -362,12 +434,16 @@ def _fast_feed(bound: _Bound, padded: Bytes, size: int) -> None:
         bound.in_sheet_data = True
         is_cell[: opened[0] + 1] = is_row[: opened[0] + 1] = False
     counted = np.flatnonzero(is_cell | is_row)
+    # where '<' and '>' alternate, a '>' inside a value of any tag leaves a cell or row
+    # with an odd number of quotes, or one that holds a "'" (see the tests): only those
+    # need checking; otherwise every tag
+    checked = counted if alternating else np.arange(len(lt))
     quotes = np.flatnonzero(piece == _QUOTE)
-    if np.any(_quotes_between(quotes, lt[counted], gt[counted]) & 1):
-        raise _NotModelled  # a '>' inside a value of a cell or row
+    if np.any(_quotes_between(quotes, lt[checked], gt[checked]) & 1):
+        raise _NotModelled  # a '>' inside a value
     if np.count_nonzero(piece == _APOSTROPHE):
         apostrophes = np.flatnonzero(piece == _APOSTROPHE)
-        if np.any(_quotes_between(apostrophes, lt[counted], gt[counted])):
+        if np.any(_quotes_between(apostrophes, lt[checked], gt[checked])):
             raise _NotModelled  # single-quoted values
     tag, values = _r_values(padded, size, lt, gt, quotes, counted, names, words)
     bound.add(*_references(padded, values))
@@ -415,6 +491,11 @@ def _r_values(
     quote), outside quotes, then a double quote, with whitespace allowed around ``=``.
     ``names`` is where each tag's name ends.
     """
+    # as writers write them: each is the first attribute of a counted tag, `<c r="`,
+    # the only "r=" in the piece, and no "r" is followed by whitespace then "="
+    plain = counted[((words[counted] & _mask(6)) == _PLAIN_CELL) | (words[counted] == _PLAIN_ROW)]
+    if _count_pairs(padded, size, (b"r=",)) == len(plain) and not _r_space_equals(padded, size):
+        return plain, names[plain] + 4
     equals = np.flatnonzero(padded[:size] == _EQ)
     name, quote = equals - 1, equals + 1
     spaced = np.flatnonzero(_IS_SPACE[padded[name]] | _IS_SPACE[padded[quote]])
@@ -429,8 +510,6 @@ def _r_values(
     before = padded[name - 1]
     is_r = (padded[name] == _R) & (_IS_SPACE[before] | (before == _QUOTE))
     name, quote = name[is_r], quote[is_r]
-    # as writers write them: each is the first attribute of a counted tag, `<c r="`
-    plain = counted[((words[counted] & _mask(6)) == _PLAIN_CELL) | (words[counted] == _PLAIN_ROW)]
     if len(name) == len(plain) and np.array_equal(name, names[plain] + 1):
         return plain, names[plain] + 4
     tag = np.searchsorted(lt, name, "right") - 1
