@@ -6,7 +6,9 @@ The steps, each in its own module: :mod:`~chattools.readers.sniff` the container
 :mod:`~chattools.readers.sheets` as text → :mod:`~chattools.readers.detect` the
 generation → :mod:`~chattools.readers.parse` each sheet →
 :mod:`~chattools.readers.tags` checked against the tag sheet → for by-case exports,
-:mod:`~chattools.readers.cases` derives ``chats``.
+:mod:`~chattools.readers.cases` derives ``chats``. Alongside, in a thread,
+:mod:`~chattools.readers.cells` looks for cells that are not text (a copy re-saved in
+a spreadsheet program), which :mod:`~chattools.readers.resaved` then checks.
 """
 
 from __future__ import annotations
@@ -25,10 +27,12 @@ from chattools import schema
 from chattools.errors import ChattoolsError, InvalidValueError, SourceNotFoundError
 from chattools.export import PROBLEM_SCHEMA, SOURCE_SCHEMA, Export
 from chattools.readers.cases import DERIVED_SHEET_SUFFIX, chats_from_cases
+from chattools.readers.cells import scan_workbook
 from chattools.readers.decrypt import open_xlsx, open_zip
 from chattools.readers.detect import Layout, detect, key_by_name
 from chattools.readers.links import message_link_problems
 from chattools.readers.parse import sheet_problems, type_sheet
+from chattools.readers.resaved import check_resaved
 from chattools.readers.safety import Limits
 from chattools.readers.sheets import RawSheet, iter_xlsx, read_json
 from chattools.readers.sniff import sniff
@@ -254,8 +258,23 @@ def open_export(
     sha256 = fingerprint.result()
     del data  # keep one copy of the bytes in memory at a time
     sheets = _sheets(payload, container, name=name, limits=limits)
-    del payload  # the sheet reader holds the only reference and drops it once parsed
-    layout, raws, typed = _read_and_type(sheets, name=name, timezone=timezone)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chattools-cells") as pool:
+        # numpy and ISA-L release the GIL: non-text cells are looked for while sheets load
+        cells = (
+            pool.submit(scan_workbook, payload, limits=limits)
+            if isinstance(payload, bytes) and container != "json"
+            else None
+        )
+        del payload  # the sheet reader and the scan hold the only references
+        layout, raws, typed = _read_and_type(sheets, name=name, timezone=timezone)
+        non_text = cells.result() if cells is not None else {}
+    by_name = {raw.name: raw for raw in raws}
+    for sheet, found in non_text.items():  # a copy re-saved by a spreadsheet program
+        key = layout.keys.get(sheet)
+        if key is not None and sheet in typed:
+            typed[sheet] = check_resaved(
+                by_name[sheet], key, *typed[sheet], found, file=name, timezone=timezone
+            )
 
     problems = [sheet_problems(name, s, None, "unknown sheet; not loaded") for s in layout.unknown]
     rows_read = []
