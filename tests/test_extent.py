@@ -151,7 +151,7 @@ def test_far_cells_in_every_form_are_refused(form: str) -> None:
     lenient = Limits(max_ratio=100_000)  # repetitive XML deflates very well: not the point here
     with pytest.raises(errors.UnsafeFileError) as info:
         ct.open_export(_workbook(BOMBS[form]), limits=lenient)
-    assert "max_cells=150000000" in str(info.value)
+    assert "max_cells=60000000" in str(info.value) or "beyond any spreadsheet" in str(info.value)
 
 
 def test_the_limit_follows_max_cells_and_names_the_sheet() -> None:
@@ -321,3 +321,21 @@ def test_the_writer_form_shortcut_runs_and_agrees(monkeypatch: pytest.MonkeyPatc
     chunks = [odd[i : i + 100] for i in range(0, len(odd), 100)]
     assert fast_extent(chunks) == plain_extent(chunks) == (50, 4)
     assert False in taken
+
+
+def test_under_the_cell_limit_of_old_but_beyond_the_grid_is_refused() -> None:
+    """A 1.7 KB sheet with one cell at G21000000 (147 M cells) would take ~8 GB."""
+    data = _workbook(ANCHOR + '<row r="21000000">' + _cell("G21000000") + "</row>")
+    with pytest.raises(errors.UnsafeFileError, match="beyond any spreadsheet"):
+        ct.open_export(data)
+
+
+def test_the_default_cell_limit_admits_the_largest_documented_sheet() -> None:
+    """1,000,000 cases x 48 columns fits; the same at Excel's full width does not."""
+    data = _workbook(ANCHOR + '<row r="1000001">' + _cell("AV1000001") + "</row>")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        info = next(i for i in archive.infolist() if i.filename.startswith("xl/worksheets/"))
+    extent.check_sheet_extent(data, info, name="cases.xlsx", limits=Limits())
+    wide = _workbook(ANCHOR + '<row r="1000001">' + _cell("BJ1000001") + "</row>")  # 62 cols
+    with pytest.raises(errors.UnsafeFileError, match="max_cells=60000000"):
+        ct.open_export(wide)

@@ -72,6 +72,7 @@ _INPUT = 1 << 15
 _PIECE = 1 << 19
 #: An XLSX cell holds at most 32,767 characters: a genuine part has a ``<`` far more often.
 _MAX_CARRY = 16 << 20
+_GRID_ROWS, _GRID_COLUMNS = 1_048_576, 16_384  # Excel's grid: XFD1048576
 _PAD = 16  # zero bytes around each piece, so fixed offsets from a position stay inside
 _WORD = 8  # bytes of an r value read at once
 _NAME = 16  # bytes of an element name looked at at once (longer names: one by one)
@@ -625,6 +626,12 @@ def check_sheet_extent(data: bytes, member: zipfile.ZipInfo, *, name: str, limit
         raise UnsafeFileError(f"{where}: {err.args[0]}") from None
     except isal_zlib.error as err:  # type: ignore[misc]  # the stubs do not say it is one
         raise zipfile.BadZipFile(f"{member.filename!r}: {err}") from None
+    if rows > _GRID_ROWS or columns > _GRID_COLUMNS:
+        msg = (
+            f"{where} reaches row {rows}, column {columns}: beyond any spreadsheet "
+            f"({_GRID_ROWS} rows x {_GRID_COLUMNS} columns)"
+        )
+        raise UnsafeFileError(msg, hint="the file is not a genuine export; download it again.")
     cells = rows * columns
     if cells > limits.max_cells:
         msg = (
