@@ -239,3 +239,29 @@ def test_problems_are_counted_by_kind_and_masked() -> None:
     assert '<td>bad datetime</td><td class="num">1</td><td>yesterday</td>' in html
     masked = ct.build_report(exp, mask=True, charts=False).html()
     assert EMAIL not in masked
+
+
+def test_report_under_a_virtual_memory_limit_is_written_without_charts(tmp_path: Path) -> None:
+    """vl-convert's V8 dies with SIGTRAP under `ulimit -v` of 8-64 GB; the report says so
+    and is still written."""
+    import resource
+    import subprocess
+    import sys
+
+    path = tmp_path / "s.xlsx"
+    sample.write_sample(path, chats=30)
+    limit = 16 * 1024**3
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    out = tmp_path / "r.html"
+    cmd = [sys.executable, "-m", "chattools", "report", str(path), "-o", str(out)]
+    run = subprocess.run(
+        cmd, preexec_fn=cap, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    html = out.read_text()
+    assert "needs about 66 GiB of virtual address space" in html
+    assert "limited to 16.0 GiB (ulimit -v)" in html
+    assert "<svg" not in html

@@ -18,7 +18,7 @@ from typing import Any
 import polars as pl
 
 from chattools.derive.messages import ordered_messages
-from chattools.errors import ChattoolsError
+from chattools.errors import ChattoolsError, MissingDependencyError
 from chattools.export import Export
 from chattools.report.html import content_id, esc, fmt, inline_svg, table
 
@@ -95,6 +95,8 @@ def _chart(ctx: Context, build: Callable[[], Any], what: str) -> str:
         from chattools.plots import to_svg
 
         svg = to_svg(build())
+    except MissingDependencyError as err:
+        return not_available(what, err.message)
     except ImportError as err:
         return not_available(what, f"charts need altair and vl-convert: {err}")
     return f'<div class="chart">{inline_svg(svg, prefix=content_id(svg, length=8))}</div>'
