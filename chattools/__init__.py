@@ -1,34 +1,80 @@
 """chattools: read, merge and analyse Channel Talk chat exports with Polars.
 
+``import chattools`` is quick: each public name is imported from its module on first
+use (PEP 562), so a script that only opens an export never loads the sample
+generator, ``holidays``, Altair or ipywidgets.
+
 Examples
 --------
 >>> import chattools as ct
 >>> ct.__version__
 '0.1.0'
+>>> ct.open_export.__module__
+'chattools.readers.load'
 """
 
 from __future__ import annotations
 
-from chattools import errors, sample, schema, sql
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from chattools._version import __version__
-from chattools.derive.funnel import campaign_outcomes, supportbot_funnel
-from chattools.derive.hours import OperatingHours
-from chattools.derive.metrics import chat_metrics
-from chattools.derive.reconcile import Reconciliation, reconcile
-from chattools.derive.summary import summarize
-from chattools.derive.tags import filter_tags, tag_groups, tag_pairs, tag_stats
-from chattools.derive.timeline import chats_without_messages
-from chattools.derive.waits import waits
-from chattools.errors import ChattoolsError
-from chattools.export import Export
-from chattools.filters import FilterState, apply_filters, filter_export
-from chattools.privacy import mask_pii
-from chattools.readers.combine import coverage
-from chattools.readers.dataset import convert_to_dataset, open_dataset
-from chattools.readers.load import open_export
-from chattools.readers.parallel import open_exports
-from chattools.report import Report, build_report
-from chattools.widgets import FilterPanel
+
+if TYPE_CHECKING:  # the same names as _WHERE, for type checkers and editors
+    from chattools import errors, sample, schema, sql
+    from chattools.derive.funnel import campaign_outcomes, supportbot_funnel
+    from chattools.derive.hours import OperatingHours
+    from chattools.derive.metrics import chat_metrics
+    from chattools.derive.reconcile import Reconciliation, reconcile
+    from chattools.derive.summary import summarize
+    from chattools.derive.tags import filter_tags, tag_groups, tag_pairs, tag_stats
+    from chattools.derive.timeline import chats_without_messages
+    from chattools.derive.waits import waits
+    from chattools.errors import ChattoolsError
+    from chattools.export import Export
+    from chattools.filters import FilterState, apply_filters, filter_export
+    from chattools.privacy import mask_pii
+    from chattools.readers.combine import coverage
+    from chattools.readers.dataset import convert_to_dataset, open_dataset
+    from chattools.readers.load import open_export
+    from chattools.readers.parallel import open_exports
+    from chattools.report import Report, build_report
+    from chattools.widgets import FilterPanel
+
+#: Public name → the module it lives in (``chattools.<name>``: that module itself).
+_WHERE = {
+    "ChattoolsError": "chattools.errors",
+    "Export": "chattools.export",
+    "FilterPanel": "chattools.widgets",
+    "FilterState": "chattools.filters",
+    "OperatingHours": "chattools.derive.hours",
+    "Reconciliation": "chattools.derive.reconcile",
+    "Report": "chattools.report",
+    "apply_filters": "chattools.filters",
+    "build_report": "chattools.report",
+    "campaign_outcomes": "chattools.derive.funnel",
+    "chat_metrics": "chattools.derive.metrics",
+    "chats_without_messages": "chattools.derive.timeline",
+    "convert_to_dataset": "chattools.readers.dataset",
+    "coverage": "chattools.readers.combine",
+    "errors": "chattools.errors",
+    "filter_export": "chattools.filters",
+    "filter_tags": "chattools.derive.tags",
+    "mask_pii": "chattools.privacy",
+    "open_dataset": "chattools.readers.dataset",
+    "open_export": "chattools.readers.load",
+    "open_exports": "chattools.readers.parallel",
+    "reconcile": "chattools.derive.reconcile",
+    "sample": "chattools.sample",
+    "schema": "chattools.schema",
+    "sql": "chattools.sql",
+    "summarize": "chattools.derive.summary",
+    "supportbot_funnel": "chattools.derive.funnel",
+    "tag_groups": "chattools.derive.tags",
+    "tag_pairs": "chattools.derive.tags",
+    "tag_stats": "chattools.derive.tags",
+    "waits": "chattools.derive.waits",
+}
 
 __all__ = [
     "ChattoolsError",
@@ -64,3 +110,19 @@ __all__ = [
     "tag_stats",
     "waits",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use, then keep it."""
+    where = _WHERE.get(name)
+    if where is None:
+        msg = f"module 'chattools' has no attribute {name!r}"
+        raise AttributeError(msg)
+    module = importlib.import_module(where)
+    value = module if where == f"chattools.{name}" else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
