@@ -204,3 +204,16 @@ def test_xml_noncharacters_become_the_replacement_character() -> None:
     frame = pl.DataFrame({"v": ["a\ufffeb\uffff"]})
     sheet = fastexcel.read_excel(write_xlsx({"S": frame})).load_sheet("S", dtypes="string")
     assert sheet.to_polars()["v"].to_list() == ["a\ufffdb\ufffd"]
+
+
+def test_the_same_frames_give_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No wall clock in the ZIP: a plain workbook written twice is byte-identical."""
+    import time as time_module
+
+    from chattools.writers.xlsx import write_xlsx
+
+    sheets = {"UserChat data": pl.DataFrame({"id": ["a"]})}
+    first = write_xlsx(sheets)
+    later = time_module.time() + 86_400
+    monkeypatch.setattr(time_module, "time", lambda: later)
+    assert write_xlsx(sheets) == first

@@ -163,18 +163,28 @@ def write_xlsx(sheets: Mapping[str, pl.DataFrame]) -> bytes:
     )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-        zf.writestr("[Content_Types].xml", types)
-        zf.writestr("_rels/.rels", _ROOT_RELS)
-        zf.writestr("xl/workbook.xml", workbook)
-        zf.writestr("xl/_rels/workbook.xml.rels", workbook_rels)
-        zf.writestr("xl/styles.xml", _STYLES)
+        zf.writestr(_member("[Content_Types].xml"), types)
+        zf.writestr(_member("_rels/.rels"), _ROOT_RELS)
+        zf.writestr(_member("xl/workbook.xml"), workbook)
+        zf.writestr(_member("xl/_rels/workbook.xml.rels"), workbook_rels)
+        zf.writestr(_member("xl/styles.xml"), _STYLES)
         for n, name in enumerate(names, start=1):
-            with zf.open(f"xl/worksheets/sheet{n}.xml", "w", force_zip64=True) as stream:
+            member = _member(f"xl/worksheets/sheet{n}.xml")
+            with zf.open(member, "w", force_zip64=True) as stream:
                 _write_sheet(stream, sheets[name])
         # msoffcrypto cannot decrypt a package small enough for the OLE mini-stream
         # (< 4096 bytes): pad tiny workbooks with a ZIP comment.
         zf.comment = b" " * max(0, _MIN_PACKAGE_BYTES - out.tell())
     return out.getvalue()
+
+
+def _member(name: str) -> zipfile.ZipInfo:
+    """A deflated ZIP member dated 1980-01-01, so that the same frames give the same bytes
+    (a member named by a string is dated with the wall clock)."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info._compresslevel = 1  # type: ignore[attr-defined]  # public (compress_level) from 3.13
+    return info
 
 
 def write_xlsx_xlsxwriter(sheets: Mapping[str, pl.DataFrame]) -> bytes:
