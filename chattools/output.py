@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Literal
 
@@ -45,22 +46,37 @@ def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _flatten_for_sheets(frame: pl.DataFrame) -> pl.DataFrame:
-    """Lists → ``", "``-joined text, durations → seconds, tz-aware → local naive time."""
-    exprs = []
+#: Excel counts time in days; a duration cell shows as hours:minutes:seconds.
+_EXCEL_DURATION = "[h]:mm:ss"
+_EXCEL_DATETIME = "yyyy-mm-dd hh:mm:ss"
+
+
+def _as_json_list(values: pl.Series) -> pl.Series:
+    """Lists as JSON arrays (``["refund,partial", "x"]``): unambiguous, whatever a tag
+    name holds, and read back with any JSON parser."""
+    text = [None if v is None else json.dumps(list(v), ensure_ascii=False) for v in values]
+    return pl.Series(values.name, text, dtype=pl.String)
+
+
+def _flatten_for_sheets(frame: pl.DataFrame, *, excel: bool) -> pl.DataFrame:
+    """What a spreadsheet cell can hold: lists as JSON arrays, tz-aware timestamps as
+    local time with the zone in the header (``openedAt (Asia/Seoul)``), durations as
+    ``<name>_seconds`` in CSV and as Excel durations (days) in XLSX."""
+    columns = []
     for name, dtype in frame.schema.items():
-        col = pl.col(name)
+        col = frame[name]
         if isinstance(dtype, pl.List):
-            exprs.append(col.cast(pl.List(pl.String)).list.join(", ").alias(name))
+            columns.append(_as_json_list(col.cast(pl.List(pl.String))))
         elif isinstance(dtype, pl.Duration):
-            exprs.append((col.dt.total_microseconds() / 1_000_000).alias(f"{name}_seconds"))
+            seconds = col.dt.total_microseconds() / 1_000_000
+            columns.append(seconds / 86_400 if excel else seconds.alias(f"{name}_seconds"))
         elif isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
-            exprs.append(col.dt.replace_time_zone(None).alias(name))
+            columns.append(col.dt.replace_time_zone(None).alias(f"{name} ({dtype.time_zone})"))
         elif isinstance(dtype, pl.Struct | pl.Array | pl.Object):
-            exprs.append(col.cast(pl.String, strict=False).alias(name))
+            columns.append(col.cast(pl.String, strict=False))
         else:
-            exprs.append(col)
-    return frame.select(exprs)
+            columns.append(col)
+    return pl.DataFrame(columns)
 
 
 def write_table(
@@ -68,10 +84,20 @@ def write_table(
 ) -> Path:
     """Write ``frame`` to ``path`` as CSV, XLSX or Parquet (chosen by suffix by default).
 
-    CSV and XLSX get formula neutralisation, lists joined with ``", "``, durations as
-    ``<name>_seconds`` and timestamps in the channel's local time (the zone is in the
-    column name's frame schema, not in the cell — as in Channel Talk's own files).
-    Parquet keeps the typed frame as it is.
+    CSV and XLSX are made for spreadsheet users: formula neutralisation, lists as JSON
+    arrays, timestamps in the channel's local time with the zone in the column name.
+    CSV is UTF-8 with a byte-order mark (so Excel shows Korean), durations as
+    ``<name>_seconds``; XLSX has durations as Excel durations (``[h]:mm:ss``), dates
+    as date cells, a frozen header row and a filter. Parquet keeps the typed frame.
+
+    Examples
+    --------
+    >>> import polars as pl, tempfile, pathlib
+    >>> from datetime import timedelta
+    >>> df = pl.DataFrame({"tags": [["환불", "a,b"]], "wait": [timedelta(minutes=90)]})
+    >>> path = write_table(df, pathlib.Path(tempfile.mkdtemp()) / "m.csv")
+    >>> path.read_bytes().decode("utf-8-sig").splitlines()
+    ['tags,wait_seconds', '"[""환불"", ""a,b""]",5400.0']
     """
     path = Path(path)
     fmt = format or path.suffix.lower().lstrip(".")
@@ -82,9 +108,18 @@ def write_table(
     if fmt == "parquet":
         frame.write_parquet(path)
         return path
-    flat = neutralise_formulas(_flatten_for_sheets(frame))
+    flat = neutralise_formulas(_flatten_for_sheets(frame, excel=fmt == "xlsx"))
     if fmt == "csv":
-        flat.write_csv(path, datetime_format="%Y-%m-%d %H:%M:%S")
-    else:
-        flat.write_excel(path, worksheet="data", autofit=False)
+        flat.write_csv(path, datetime_format="%Y-%m-%d %H:%M:%S", include_bom=True)
+        return path
+    durations = [n for n, d in frame.schema.items() if isinstance(d, pl.Duration)]
+    flat.write_excel(
+        path,
+        worksheet="data",
+        column_formats=dict.fromkeys(durations, _EXCEL_DURATION),  # type: ignore[arg-type]
+        dtype_formats={pl.Datetime: _EXCEL_DATETIME},
+        freeze_panes=(1, 0),
+        autofilter=True,
+        autofit=flat.height <= 20_000,
+    )
     return path

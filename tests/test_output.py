@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -28,7 +29,8 @@ def frame() -> pl.DataFrame:
 
 def test_csv_neutralises_formula_cells_and_keeps_numbers(tmp_path: Path) -> None:
     path = write_table(frame(), tmp_path / "m.csv")
-    with path.open(newline="", encoding="utf-8") as fh:
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # a BOM: Excel reads UTF-8
+    with path.open(newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["plainText"] for r in rows] == [
         '\'=HYPERLINK("http://x")',
@@ -40,9 +42,13 @@ def test_csv_neutralises_formula_cells_and_keeps_numbers(tmp_path: Path) -> None
         "",
     ]
     assert rows[1]["count"] == "-2"  # a real number is not text and is left alone
-    assert rows[0]["tags"] == "a,b, c"
+    assert [json.loads(r["tags"]) if r["tags"] else None for r in rows[:3]] == [
+        ["a,b", "c"],
+        [],
+        None,
+    ]
     assert rows[6]["wait_seconds"] == "90.0"
-    assert rows[0]["at"].startswith("2026-03-04 10:00:00")
+    assert rows[0]["at (Asia/Seoul)"] == "2026-03-04 10:00:00"
 
 
 def test_xlsx_has_no_formula_cells(tmp_path: Path) -> None:
@@ -68,3 +74,20 @@ def test_parquet_keeps_types(tmp_path: Path) -> None:
 def test_unknown_format_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(UnsupportedFormatError, match=r"unknown table format 'txt'"):
         write_table(frame(), tmp_path / "m.txt")
+
+
+def test_xlsx_is_ready_for_excel(tmp_path: Path) -> None:
+    """Frozen header, a filter, durations as [h]:mm:ss, dates as date cells, the zone
+    in the header, Korean intact."""
+    df = frame().with_columns(pl.Series("note", ["환불 요청"] * 7))
+    ws = openpyxl.load_workbook(write_table(df, tmp_path / "m.xlsx")).active
+    assert ws is not None
+    header = [c.value for c in ws[1]]
+    assert ws.freeze_panes == "A2"
+    assert [t.autoFilter is not None for t in ws.tables.values()] == [True]  # a table
+    wait = ws.cell(row=8, column=header.index("wait") + 1)
+    assert wait.number_format == "[h]:mm:ss" and wait.value == timedelta(seconds=90)
+    at = ws.cell(row=2, column=header.index("at (Asia/Seoul)") + 1)
+    assert at.is_date and at.value == datetime(2026, 3, 4, 10, 0, 0)
+    assert ws.cell(row=2, column=header.index("note") + 1).value == "환불 요청"
+    assert json.loads(ws.cell(row=2, column=header.index("tags") + 1).value) == ["a,b", "c"]
