@@ -1,16 +1,24 @@
 """ECMA-376 agile encryption (every encrypted Channel Talk XLSX), faster than msoffcrypto.
 
 msoffcrypto-tool parses the file and stays the reference: this module redoes its
-three slow steps with the same results (the tests compare them on files encrypted
-at test time) and returns ``None`` for anything it does not handle, so that the
-caller falls back to msoffcrypto:
+slow steps with the same results (the tests compare them on files encrypted at test
+time) and returns ``None`` for anything it does not handle, so that the caller falls
+back to msoffcrypto:
 
-* :func:`secret_key` — 100,000 chained hashes, each from a copy of one empty hash
-  object (~20% faster than creating each one by name);
+* :func:`password_key` — 100,000 chained hashes, each from a copy of one empty hash
+  object (~20% faster than creating each one by name), and from the same chain both
+  the secret key and the password verifier (msoffcrypto derives the chain twice to
+  check the password);
 * :func:`package_stream` — the encrypted package sliced from the file in runs of
   contiguous sectors, instead of read sector by sector;
-* :func:`decrypt` — one AES-CBC pass over the whole package, then the first block of
-  each 4096-byte segment fixed for that segment's own IV.
+* :func:`decrypt` — the package's HMAC (``dataIntegrity``) checked, then one AES-CBC
+  pass over the whole package, then the first block of each 4096-byte segment fixed
+  for that segment's own IV.
+
+Unlike msoffcrypto 6.1, keys and verifier hashes shorter than a block are used at the
+length MS-OFFCRYPTO gives them (a SHA-1 file's 20-byte HMAC key, not the 32 decrypted
+bytes; a key longer than the hash padded with 0x36), so SHA-1 files written by Apache
+POI verify.
 
 Examples
 --------
@@ -20,9 +28,22 @@ Examples
 >>> from chattools.writers.xlsx import encrypt_xlsx, write_xlsx
 >>> plain = write_xlsx({"Bot data": pl.DataFrame({"id": ["1"]})})
 >>> office = OOXMLFile(io.BytesIO(data := encrypt_xlsx(plain, "pw")))
->>> office.secret_key = secret_key(office, "pw")
+>>> password_key(office, "nope").verified
+False
+>>> key = password_key(office, "pw")
+>>> key.verified
+True
+>>> office.secret_key = key.secret
 >>> decrypt(office, data) == plain
 True
+>>> at = data.find(package_stream(office.file, data)[200:232])  # inside the package
+>>> tampered = data[:at] + bytes([data[at] ^ 1]) + data[at + 1 :]  # one bit flipped
+>>> altered = OOXMLFile(io.BytesIO(tampered))
+>>> altered.secret_key = key.secret
+>>> decrypt(altered, tampered)
+Traceback (most recent call last):
+...
+chattools.readers.agile.DamagedPackageError: its content does not match its integrity check (dataIntegrity HMAC)
 >>> chain_runs([2, 9, 3, 0xFFFFFFFE], start=0)  # sector 0, then 2, 3, end of chain
 [(0, 1), (2, 2)]
 """
@@ -30,18 +51,35 @@ True
 from __future__ import annotations
 
 import hashlib
+import hmac
 import struct
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-__all__ = ["chain_runs", "decrypt", "package_stream", "secret_key"]
+__all__ = [
+    "DamagedPackageError",
+    "Key",
+    "chain_runs",
+    "check_integrity",
+    "decrypt",
+    "package_stream",
+    "password_key",
+    "secret_key",
+]
 
 _SEGMENT = 4096
 _BLOCK = 16
-#: MS-OFFCRYPTO 2.3.4.13: the block key that derives the key for ``encryptedKeyValue``.
+#: MS-OFFCRYPTO 2.3.4.13: the block keys that derive, from the password's hash chain,
+#: the keys of ``encryptedKeyValue``, ``encryptedVerifierHashInput`` and
+#: ``encryptedVerifierHashValue``.
 _KEY_BLOCK = bytes((0x14, 0x6E, 0x0B, 0xE7, 0xAB, 0xAC, 0xD0, 0xD6))
+_VERIFIER_INPUT_BLOCK = bytes((0xFE, 0xA7, 0xD2, 0x76, 0x3B, 0x4B, 0x9E, 0x79))
+_VERIFIER_HASH_BLOCK = bytes((0xD7, 0xAA, 0x0F, 0x6D, 0x30, 0x61, 0x34, 0x4E))
+#: MS-OFFCRYPTO 2.3.4.14: the block keys of the IVs of the HMAC key and value.
+_HMAC_KEY_BLOCK = bytes((0x5F, 0xB2, 0xAD, 0x01, 0x0C, 0xB9, 0xE1, 0xF6))
+_HMAC_VALUE_BLOCK = bytes((0xA0, 0x67, 0x7F, 0x02, 0xB2, 0x2C, 0x84, 0x33))
 #: Hash names as the encryption info writes them (msoffcrypto's table).
 _HASHES = {"SHA1": "sha1", "SHA256": "sha256", "SHA384": "sha384", "SHA512": "sha512"}
 #: MS-OFFCRYPTO: spinCount MUST NOT be greater than 10,000,000.
@@ -49,8 +87,30 @@ _MAX_SPIN = 10_000_000
 _INDEX = struct.Struct("<I").pack
 
 
-def secret_key(office: Any, password: str) -> bytes | None:
-    """msoffcrypto's ``ECMA376Agile.makekey_from_password`` for an agile ``OOXMLFile``.
+class Key(NamedTuple):
+    """The key of an agile file, derived from a password."""
+
+    #: The intermediate (package) key: msoffcrypto's ``secret_key``.
+    secret: bytes
+    #: Whether the password's verifier matched: ``False`` means a wrong password.
+    verified: bool
+
+
+class DamagedPackageError(ValueError):
+    """The encrypted package is not what its key, HMAC or size field says (the key
+    being right): the file was damaged or altered."""
+
+
+def _aes_cbc_decrypt(data: bytes, key: bytes, iv: bytes) -> bytes:
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
+    return decryptor.update(data) + decryptor.finalize()
+
+
+def password_key(office: Any, password: str) -> Key | None:
+    """The secret key of an agile ``OOXMLFile`` for ``password``, and whether the
+    password is right (its verifier, MS-OFFCRYPTO 2.3.4.13, from the same hash chain).
 
     ``None`` if the file is not agile or uses parameters this does not handle.
     """
@@ -59,22 +119,85 @@ def secret_key(office: Any, password: str) -> bytes | None:
         return None
     algorithm = _HASHES.get(info.get("passwordHashAlgorithm"))
     spins = info.get("spinValue")
-    if algorithm is None or not isinstance(spins, int) or not 0 <= spins <= _MAX_SPIN:
+    salt = info.get("passwordSalt")
+    bits = info.get("passwordKeyBits")
+    if (
+        algorithm is None
+        or not isinstance(spins, int)
+        or not 0 <= spins <= _MAX_SPIN
+        or not isinstance(salt, bytes)
+        or len(salt) != _BLOCK
+        or bits not in (128, 192, 256)
+    ):
         return None
-    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
     new = getattr(hashlib, algorithm)
-    salt = info["passwordSalt"]
     digest = new(salt + password.encode("utf-16-le")).digest()
     empty = new()
     for index in map(_INDEX, range(spins)):
         step = empty.copy()
         step.update(index + digest)
         digest = step.digest()
-    key = new(digest + _KEY_BLOCK).digest()[: info["passwordKeyBits"] // 8]
-    decryptor = Cipher(algorithms.AES(key), modes.CBC(salt)).decryptor()
-    secret: bytes = decryptor.update(info["encryptedKeyValue"]) + decryptor.finalize()
-    return secret
+
+    def derive(block: bytes) -> bytes:  # padded with 0x36 when the hash is shorter
+        return (new(digest + block).digest() + b"\x36" * (bits // 8))[: bits // 8]
+
+    try:
+        secret, given, expected = (
+            _aes_cbc_decrypt(info[field], derive(block), salt)
+            for field, block in (
+                ("encryptedKeyValue", _KEY_BLOCK),
+                ("encryptedVerifierHashInput", _VERIFIER_INPUT_BLOCK),
+                ("encryptedVerifierHashValue", _VERIFIER_HASH_BLOCK),
+            )
+        )
+    except (KeyError, TypeError, ValueError):  # missing fields, not whole blocks
+        return None
+    actual = new(given[: len(salt)]).digest()
+    return Key(secret, hmac.compare_digest(actual, expected[: len(actual)]))
+
+
+def secret_key(office: Any, password: str) -> bytes | None:
+    """msoffcrypto's ``ECMA376Agile.makekey_from_password`` for an agile ``OOXMLFile``
+    (the :attr:`Key.secret` of :func:`password_key`, right password or not).
+
+    ``None`` if the file is not agile or uses parameters this does not handle.
+    """
+    key = password_key(office, password)
+    return None if key is None else key.secret
+
+
+def _hash_name(info: dict[str, Any]) -> str | None:
+    algorithm = str(info.get("keyDataHashAlgorithm", "")).lower().replace("-", "")
+    return algorithm if algorithm in hashlib.algorithms_guaranteed else None
+
+
+def check_integrity(office: Any, package: bytes) -> None:
+    """Raise :class:`DamagedPackageError` unless the HMAC of the whole ``EncryptedPackage``
+    stream ``package`` (size field included) is the file's ``dataIntegrity`` value,
+    MS-OFFCRYPTO 2.3.4.14; ``office`` is an agile ``OOXMLFile`` with its key loaded.
+
+    With a wrong key it fails too: check the password first.
+    """
+    info, key = office.info, office.secret_key
+    algorithm = _hash_name(info)
+    if algorithm is None:
+        msg = f"its integrity hash {info.get('keyDataHashAlgorithm')!r} is unknown"
+        raise DamagedPackageError(msg)
+    size = hashlib.new(algorithm).digest_size
+    ivs = [
+        hashlib.new(algorithm, info["keyDataSalt"] + block).digest()[:_BLOCK]
+        for block in (_HMAC_KEY_BLOCK, _HMAC_VALUE_BLOCK)
+    ]
+    try:
+        mac_key = _aes_cbc_decrypt(info["encryptedHmacKey"], key, ivs[0])[:size]
+        expected = _aes_cbc_decrypt(info["encryptedHmacValue"], key, ivs[1])[:size]
+    except (KeyError, TypeError, ValueError):
+        raise DamagedPackageError("its integrity data (dataIntegrity) is missing") from None
+    if len(expected) < size or not hmac.compare_digest(
+        hmac.digest(mac_key, package, algorithm), expected
+    ):
+        msg = "its content does not match its integrity check (dataIntegrity HMAC)"
+        raise DamagedPackageError(msg)
 
 
 def chain_runs(fat: Sequence[int], start: int) -> list[tuple[int, int]]:
@@ -121,12 +244,15 @@ def package_stream(ole: Any, raw: bytes) -> bytes:
 
 def decrypt(office: Any, raw: bytes) -> bytes | None:
     """The decrypted package of the agile ``OOXMLFile`` ``office`` (key already loaded)
-    parsed from ``raw``; ``None`` if it is not agile AES.
+    parsed from ``raw``; ``None`` if it is not agile AES with a key loaded.
 
-    One CBC pass over the whole stream is right everywhere except each segment's first
-    block, where the previous ciphertext block stood in for the segment's IV
+    The package's HMAC is checked first (:func:`check_integrity`); then one CBC pass
+    over the whole stream is right everywhere except each segment's first block,
+    where the previous ciphertext block stood in for the segment's IV
     (hash(keyDataSalt + segment index)); those blocks are fixed with
-    ``plain = out XOR previous block XOR iv``.
+    ``plain = out XOR previous block XOR iv``. Raises :class:`DamagedPackageError` if
+    the HMAC does not match or the size field asks for more bytes than the package
+    holds.
     """
     info = getattr(office, "info", None)
     key = getattr(office, "secret_key", None)
@@ -134,8 +260,8 @@ def decrypt(office: Any, raw: bytes) -> bytes | None:
         return None
     if info.get("keyDataBlockSize") != _BLOCK or len(key) not in (16, 24, 32):
         return None
-    algorithm = str(info.get("keyDataHashAlgorithm", "")).lower().replace("-", "")
-    if algorithm not in hashlib.algorithms_guaranteed:
+    algorithm = _hash_name(info)
+    if algorithm is None:
         return None
     from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
@@ -143,10 +269,14 @@ def decrypt(office: Any, raw: bytes) -> bytes | None:
         return hashlib.new(algorithm, info["keyDataSalt"] + _INDEX(index)).digest()[:_BLOCK]
 
     package = package_stream(office.file, raw)
+    check_integrity(office, package)
+    if len(package) < 8:
+        raise DamagedPackageError(f"its encrypted package is {len(package)} bytes long")
     (total,) = struct.unpack("<Q", package[:8])
     size = (len(package) - 8) // _BLOCK * _BLOCK
     if total > size:
-        return None
+        msg = f"its encrypted package says it holds {total} bytes but has room for {size}"
+        raise DamagedPackageError(msg)
     cipher = memoryview(package)[8 : 8 + size]
     plain = bytearray(size + _BLOCK)  # update_into wants one block of headroom
     decryptor = Cipher(algorithms.AES(key), modes.CBC(iv(0))).decryptor()
