@@ -7,9 +7,12 @@
 
 The password is asked for (through ``get_password``) only when the file is
 encrypted, and never appears in an error message. Library errors are wrapped:
-wrong password → :class:`~chattools.errors.WrongPasswordError`, no password →
-:class:`~chattools.errors.PasswordRequiredError`, damaged →
-:class:`~chattools.errors.CorruptFileError`.
+wrong password → :class:`~chattools.errors.WrongPasswordError` (whose hint says so
+when the password given starts or ends with whitespace, e.g. a newline from a file),
+no password → :class:`~chattools.errors.PasswordRequiredError`, damaged →
+:class:`~chattools.errors.CorruptFileError`. An encrypted XLSX's password is checked
+against the file's verifier before anything is decrypted, so a file that is damaged
+(its HMAC or size field does not match) is never reported as a wrong password.
 
 Examples
 --------
@@ -34,17 +37,19 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from chattools.errors import (
     CorruptFileError,
     InvalidValueError,
     PasswordRequiredError,
     SourceNotFoundError,
+    UnsafeFileError,
     UnsupportedFormatError,
     WrongPasswordError,
 )
 from chattools.readers import agile
-from chattools.readers.safety import Limits, check_archive, read_member
+from chattools.readers.safety import Limits, check_archive, json_too_big, read_member
 from chattools.readers.sniff import sniff
 from chattools.secrets import resolve_password
 
@@ -62,8 +67,37 @@ def _need_password(name: str, get_password: PasswordSource) -> str:
     return password
 
 
+def _wrong_password(name: str, password: str, *, or_damaged: bool = False) -> WrongPasswordError:
+    """The error for a password that does not open ``name``; its hint says when the
+    password has surrounding whitespace (it never shows the password)."""
+    msg = f"wrong password for {name!r}" + (" (or the file is damaged)" if or_damaged else "")
+    if password == password.strip():
+        return WrongPasswordError(msg)
+    hint = (
+        "the password given starts or ends with whitespace (a space, tab or newline, e.g. "
+        "from a file or an environment variable); Channel Talk passwords are letters and "
+        "digits only: remove it and try again."
+    )
+    return WrongPasswordError(msg, hint=hint)
+
+
+def _damaged(name: str, why: str) -> CorruptFileError:
+    msg = f"{name!r} is damaged: {why}"
+    hint = "the password is right but the file was damaged or altered; download it again."
+    return CorruptFileError(msg, hint=hint)
+
+
 def open_xlsx(data: bytes, *, name: str, get_password: PasswordSource) -> bytes:
-    """The plain XLSX bytes inside an encrypted (OLE2) XLSX."""
+    """The plain XLSX bytes inside an encrypted (OLE2) XLSX.
+
+    The password is checked first, against the file's verifier: a wrong one raises
+    ``WrongPasswordError`` before anything is decrypted. With the right one, anything
+    else that goes wrong (the package's HMAC does not match, its size field is off,
+    it decrypts to something that is not a ZIP) raises ``CorruptFileError``. Agile
+    files (every Channel Talk export) take the fast path of
+    :mod:`~chattools.readers.agile`; others go through msoffcrypto (standard
+    encryption has no HMAC to check).
+    """
     from msoffcrypto import exceptions
     from msoffcrypto.format.ooxml import OOXMLFile
 
@@ -73,45 +107,121 @@ def open_xlsx(data: bytes, *, name: str, get_password: PasswordSource) -> bytes:
         msg = f"{name!r} is an encrypted Office file that cannot be parsed ({type(err).__name__})"
         raise CorruptFileError(msg) from None
     password = _need_password(name, get_password)
-    out = io.BytesIO()
+    # 1. the password: our verifier check for agile files (same hash chain as the key);
+    # msoffcrypto's for standard encryption. An agile file whose parameters the fast path
+    # does not take is checked by decrypting (msoffcrypto's agile verifier rejects
+    # right passwords of SHA-1 files).
     try:
-        # no verify_password: it derives the key a second time (~0.5 s); a wrong key
-        # yields bytes that are not a ZIP, checked below
-        key = agile.secret_key(office, password)
+        key = agile.password_key(office, password)
+        verified = key is not None or office.type == "standard"
         if key is None:
-            office.load_key(password=password)
-        else:
-            office.secret_key = key
-        fast = agile.decrypt(office, data)
-        if fast is None:
-            office.decrypt(out)
-        else:
-            out.write(fast)
+            office.load_key(password=password, verify_password=verified)
+        elif key.verified:
+            office.secret_key = key.secret
     except exceptions.InvalidKeyError:
-        raise WrongPasswordError(f"wrong password for {name!r}") from None
+        raise _wrong_password(name, password) from None
     except Exception as err:
         msg = f"{name!r} could not be decrypted: it is damaged ({type(err).__name__})"
         raise CorruptFileError(msg) from None
-    plain = out.getvalue()
-    if not plain.startswith(b"PK\x03\x04"):
-        raise WrongPasswordError(f"wrong password for {name!r}")
+    if key is not None and not key.verified:
+        raise _wrong_password(name, password)
+    # 2. the package: HMAC and size checked on the fast path; else msoffcrypto decrypts
+    try:
+        plain = agile.decrypt(office, data)
+        if plain is None:
+            out = io.BytesIO()
+            office.decrypt(out)
+            plain = out.getvalue()
+            if office.type == "agile":
+                agile.check_integrity(office, agile.package_stream(office.file, data))
+    except agile.DamagedPackageError as err:
+        raise _damaged(name, str(err)) from None
+    except exceptions.InvalidKeyError:  # msoffcrypto: the result is not a ZIP
+        if not verified:
+            raise _wrong_password(name, password, or_damaged=True) from None
+        raise _damaged(name, "it does not decrypt to an XLSX") from None
+    except Exception as err:
+        if not verified:
+            raise _wrong_password(name, password, or_damaged=True) from None
+        msg = f"{name!r} could not be decrypted: it is damaged ({type(err).__name__})"
+        raise CorruptFileError(msg) from None
+    if not plain.startswith(b"PK\x03\x04") or not zipfile.is_zipfile(io.BytesIO(plain)):
+        if not verified:
+            raise _wrong_password(name, password, or_damaged=True)
+        raise _damaged(name, f"it decrypts to {len(plain)} bytes that are not an XLSX")
     return plain
 
 
-def _json_members(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
-    files = [i for i in archive.infolist() if not i.is_dir()]
-    members = [i for i in files if i.filename.lower().endswith(".json")]
+def _is_macos_metadata(filename: str) -> bool:
+    """Whether a ZIP member is macOS metadata, never the export (a folder zipped in the
+    Finder gains ``__MACOSX/`` with a ``._name`` resource fork for every file)."""
+    parts = filename.replace("\\", "/").split("/")
+    return parts[0] == "__MACOSX" or parts[-1].startswith("._") or parts[-1] == ".DS_Store"
+
+
+def _note(name: str, member: str, problem: str) -> dict[str, Any]:
+    """A file-level ``Export.problems`` row about a ZIP member."""
+    return {"file": name, "sheet": None, "row": None, "column": None, "value": member,
+            "problem": problem}  # fmt: skip
+
+
+def _json_members(
+    archive: zipfile.ZipFile, name: str, problems: list[dict[str, Any]] | None
+) -> list[zipfile.ZipInfo]:
+    """The members that hold the export, in archive order; each other file is noted in
+    ``problems`` (macOS metadata, empty members, non-JSON files). Two members whose
+    names differ only by case are refused: extracted on Windows or macOS, one would
+    overwrite the other, so what the user sees and what is read would differ."""
+    notes: list[dict[str, Any]] = []
+    members = []
+    for info in archive.infolist():
+        if info.is_dir():
+            continue
+        if _is_macos_metadata(info.filename):
+            notes.append(_note(name, info.filename, "ZIP member not read: macOS metadata"))
+        elif not info.filename.lower().endswith(".json"):
+            notes.append(_note(name, info.filename, "ZIP member not read: not a .json file"))
+        elif info.file_size == 0:
+            notes.append(_note(name, info.filename, "ZIP member not read: empty"))
+        else:
+            members.append(info)
     if not members:
-        found = [i.filename for i in files][:10]
+        found = [i.filename for i in archive.infolist() if not i.is_dir()][:10]
         msg = f"the ZIP {name!r} holds no .json member (found {found!r})"
         raise UnsupportedFormatError(msg)
+    seen: dict[str, str] = {}
+    for info in members:
+        other = seen.setdefault(info.filename.casefold(), info.filename)
+        if other != info.filename:
+            msg = (
+                f"{name!r} holds the members {other!r} and {info.filename!r}, whose names "
+                "differ only by case"
+            )
+            hint = (
+                "a genuine export names each file once; if these are two exports, zip "
+                "them separately (or unzip them into different folders) and open each."
+            )
+            raise UnsafeFileError(msg, hint=hint)
+    if problems is not None:
+        problems.extend(notes)
     return members
 
 
 def open_zip(
-    data: bytes, *, name: str, get_password: PasswordSource, limits: Limits
+    data: bytes,
+    *,
+    name: str,
+    get_password: PasswordSource,
+    limits: Limits,
+    problems: list[dict[str, Any]] | None = None,
 ) -> list[bytes]:
-    """The JSON payload(s) of an export ZIP, decrypted and size-checked."""
+    """The JSON payload(s) of an export ZIP, decrypted and size-checked, in archive order.
+
+    macOS metadata, empty members (also ones holding only whitespace) and files that
+    are not ``.json`` are skipped, each noted in ``problems`` (file-level rows of
+    ``Export.problems``, when given). The JSON members together may declare and expand
+    to at most ``limits.max_json_bytes``.
+    """
     import pyzipper
 
     try:
@@ -119,27 +229,42 @@ def open_zip(
     except (zipfile.BadZipFile, pyzipper.BadZipFile, OSError, ValueError) as err:
         msg = f"{name!r} is a damaged ZIP file ({err})"
         raise CorruptFileError(msg) from None
+    notes: list[dict[str, Any]] = []
     with archive:
         check_archive(archive, name=name, limits=limits)
-        members = _json_members(archive, name)
+        members = _json_members(archive, name, notes)
+        declared = sum(m.file_size for m in members)
+        if declared > limits.max_json_bytes:
+            raise json_too_big(name, limits, declared)
         encrypted = any(m.flag_bits & 0x1 for m in members)
+        password = _need_password(name, get_password) if encrypted else ""
         if encrypted:
-            archive.setpassword(_need_password(name, get_password).encode("utf-8"))
+            archive.setpassword(password.encode("utf-8"))
         payloads = []
+        left = limits.max_json_bytes
         for member in members:
             try:
-                payloads.append(read_member(archive, member, name=name, limits=limits))
+                payload = read_member(archive, member, name=name, limits=limits, json_left=left)
             except RuntimeError as err:
                 if "password" in str(err).lower():
-                    raise WrongPasswordError(f"wrong password for {name!r}") from None
+                    raise _wrong_password(name, password) from None
                 raise CorruptFileError(f"{name!r} could not be read ({err})") from None
             except (
                 zipfile.BadZipFile, pyzipper.BadZipFile, zlib.error, EOFError, NotImplementedError
             ) as err:  # fmt: skip
                 if encrypted:  # ZipCrypto lets 1 in 256 wrong passwords past its check byte
-                    msg = f"wrong password for {name!r} (or the file is damaged)"
-                    raise WrongPasswordError(msg) from None
+                    raise _wrong_password(name, password, or_damaged=True) from None
                 raise CorruptFileError(f"{name!r} is damaged ({err})") from None
+            left -= len(payload)
+            if payload.strip(b" \t\r\n\x00\xef\xbb\xbf\xfe\xff"):
+                payloads.append(payload)
+            else:
+                notes.append(_note(name, member.filename, "ZIP member not read: empty"))
+    if not payloads:
+        msg = f"the ZIP {name!r} holds only empty .json members"
+        raise UnsupportedFormatError(msg)
+    if problems is not None:
+        problems.extend(notes)
     return payloads
 
 
@@ -153,7 +278,8 @@ def decrypt_file(
     """Write a decrypted copy of one export to ``out`` (only when the user asks for one).
 
     An encrypted XLSX becomes a plain XLSX; a password-protected ZIP becomes its JSON
-    (one member) or a plain ZIP of its JSON members. ``out`` is never the source.
+    (one member) or a plain ZIP of its JSON members (macOS metadata, empty and
+    non-JSON members left out). ``out`` is never the source.
 
     >>> import tempfile, polars as pl
     >>> from pathlib import Path

@@ -24,7 +24,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import polars as pl
 
 from chattools import schema
-from chattools.errors import ChattoolsError, InvalidValueError, SourceNotFoundError
+from chattools.errors import (
+    ChattoolsError,
+    InvalidValueError,
+    SourceNotFoundError,
+    UnsafeFileError,
+)
 from chattools.export import PROBLEM_SCHEMA, SOURCE_SCHEMA, Export
 from chattools.readers.cases import DERIVED_SHEET_SUFFIX, chats_from_cases
 from chattools.readers.cells import scan_workbook
@@ -33,9 +38,9 @@ from chattools.readers.detect import Layout, detect, key_by_name
 from chattools.readers.links import message_link_problems
 from chattools.readers.parse import sheet_problems, type_sheet
 from chattools.readers.resaved import check_resaved
-from chattools.readers.safety import Limits
+from chattools.readers.safety import Limits, json_too_big
 from chattools.readers.sheets import RawSheet, iter_xlsx, read_json
-from chattools.readers.sniff import sniff
+from chattools.readers.sniff import HEAD_BYTES, sniff, sniff_head
 from chattools.readers.tags import check_tags
 from chattools.secrets import resolve_password
 
@@ -46,28 +51,81 @@ Source = str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes]
 _BYTES_NAME = "<bytes>"
 
 
-def _read_source(source: Source) -> tuple[bytes, str]:
-    """The raw bytes of ``source`` and the file name used in provenance."""
+def _read_source(source: Source, limits: Limits) -> tuple[bytes, str]:
+    """The raw bytes of ``source`` and the file name used in provenance.
+
+    A file is read whole only after its first bytes have told its kind and its size has
+    passed the limit for that kind (:func:`_size_limit`).
+    """
     if isinstance(source, bytes | bytearray | memoryview):
-        return bytes(source), _BYTES_NAME
+        data = bytes(source)
+        _check_size(len(data), data[:HEAD_BYTES], name=_BYTES_NAME, limits=limits)
+        return data, _BYTES_NAME
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         if not path.is_file():
             what = "is a folder, not a file" if path.is_dir() else "does not exist"
             hint = "use ct.open_exports for folders." if path.is_dir() else None
             raise SourceNotFoundError(f"{str(path)!r} {what}", hint=hint)
-        return path.read_bytes(), path.name
+        with path.open("rb") as stream:
+            return _read_stream(stream, path.name, limits), path.name
     read = getattr(source, "read", None)
     if read is None:
         msg = f"invalid source of type {type(source).__name__!r}"
         raise InvalidValueError(msg, hint="pass a path, bytes, or a binary file object.")
-    data = read()
-    if isinstance(data, str):
-        msg = "the file object was opened in text mode"
-        raise InvalidValueError(msg, hint="open the file with open(path, 'rb').")
     raw_name = getattr(source, "name", None)
     name = Path(raw_name).name if isinstance(raw_name, str) and raw_name else _BYTES_NAME
-    return bytes(data), name
+    return _read_stream(source, name, limits), name  # type: ignore[arg-type]
+
+
+def _size_limit(head: bytes, *, name: str, limits: Limits, whole: bool) -> tuple[int, str]:
+    """The most bytes a file starting with ``head`` may have, and the limit's name.
+
+    JSON is held and parsed as it is: ``max_json_bytes``. An Office file or a ZIP is
+    never bigger than what it expands to: ``max_decompressed_bytes``. Anything else is
+    refused by :func:`~chattools.readers.sniff.sniff_head` from ``head`` alone.
+    """
+    if sniff_head(head, name=name, whole=whole) == "json":
+        return limits.max_json_bytes, "max_json_bytes"
+    return limits.max_decompressed_bytes, "max_decompressed_bytes"
+
+
+def _check_size(size: int, head: bytes, *, name: str, limits: Limits) -> int:
+    """Refuse a file of ``size`` bytes starting with ``head`` above its limit; the limit."""
+    limit, field = _size_limit(head, name=name, limits=limits, whole=size <= len(head))
+    limit = int(limit)  # a limit may be given as a float (--limit max_json_bytes=2e9)
+    if size > limit:
+        if field == "max_json_bytes":
+            raise json_too_big(name, limits, size)
+        msg = f"{name!r} is {size} bytes, bigger than any export (limit {field}={limit})"
+        raise UnsafeFileError(msg)
+    return limit
+
+
+def _read_stream(stream: IO[bytes], name: str, limits: Limits) -> bytes:
+    """A binary stream's bytes: the head first, then the rest up to the limit for its kind."""
+    head = stream.read(HEAD_BYTES)
+    if isinstance(head, str):
+        msg = "the file object was opened in text mode"
+        raise InvalidValueError(msg, hint="open the file with open(path, 'rb').")
+    head = bytes(head)
+    try:
+        size = os.fstat(stream.fileno()).st_size
+    except (AttributeError, OSError, ValueError):  # not a file: a socket, BytesIO…
+        size = None
+    limit = _check_size(len(head) if size is None else size, head, name=name, limits=limits)
+    if len(head) < HEAD_BYTES if size is None else len(head) >= size:
+        return head  # the whole file
+    if size is not None and stream.seekable():
+        stream.seek(0)  # one read into one buffer (head + rest would copy it all again)
+        data = bytes(stream.read(size + 1))
+        if len(data) > size:  # the file grew while it was read
+            data += bytes(stream.read(limit + 1 - len(data)))
+    else:
+        data = head + bytes(stream.read(limit + 1 - len(head)))
+    if len(data) > limit:
+        _check_size(len(data), head, name=name, limits=limits)
+    return data
 
 
 def _check_options(timezone: str, on_problem: str, limits: Limits | None) -> None:
@@ -97,9 +155,11 @@ def _raise_first(problems: pl.DataFrame) -> None:
 
 
 def _open_payload(
-    data: bytes, container: str, *, name: str, password: str | None, limits: Limits
-) -> bytes | list[bytes]:
-    """The plain XLSX bytes, or the JSON payload(s), inside the file's bytes."""
+    data: bytes, container: str, *, name: str, password: str | None, limits: Limits,
+    notes: list[dict[str, object]],
+) -> bytes | list[bytes]:  # fmt: skip
+    """The plain XLSX bytes, or the JSON payload(s), inside the file's bytes (ZIP
+    members not read go to ``notes``)."""
 
     def get_password() -> str | None:
         return resolve_password(password, name=name)
@@ -107,17 +167,19 @@ def _open_payload(
     if container == "encrypted-xlsx":
         return open_xlsx(data, name=name, get_password=get_password)
     if container == "zip":
-        return open_zip(data, name=name, get_password=get_password, limits=limits)
+        return open_zip(data, name=name, get_password=get_password, limits=limits, problems=notes)
     return data
 
 
 def _sheets(
-    payload: bytes | list[bytes], container: str, *, name: str, limits: Limits
-) -> Iterable[RawSheet]:
+    payload: bytes | list[bytes], container: str, *, name: str, limits: Limits,
+    notes: list[dict[str, object]],
+) -> Iterable[RawSheet]:  # fmt: skip
+    """The sheets as text; what reading JSON changed or dropped goes to ``notes``."""
     if isinstance(payload, list):
-        return read_json(payload, name=name)
+        return read_json(payload, name=name, limits=limits, problems=notes)
     if container == "json":
-        return read_json([payload], name=name)
+        return read_json([payload], name=name, limits=limits, problems=notes)
     return iter_xlsx(payload, name=name, limits=limits)
 
 
@@ -219,7 +281,9 @@ def open_export(
         on the first such cell (sheet-level notes, such as a missing optional column,
         are still only collected).
     limits
-        Safety limits (:class:`chattools.readers.Limits`) against zip bombs.
+        Safety limits (:class:`chattools.readers.Limits`) against zip bombs and files
+        too big to hold; a file is read whole only after its first bytes and its size
+        have passed them.
 
     Returns
     -------
@@ -249,15 +313,18 @@ def open_export(
     """
     _check_options(timezone, on_problem, limits)
     limits = limits or Limits()
-    data, name = _read_source(source)
+    data, name = _read_source(source, limits)
     container = sniff(data, name=name)
+    notes: list[dict[str, object]] = []  # ZIP members skipped, JSON values changed
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chattools-sha256") as pool:
         # hashlib releases the GIL: the fingerprint is taken while the file is decrypted
         fingerprint = pool.submit(_sha256, data)
-        payload = _open_payload(data, container, name=name, password=password, limits=limits)
+        payload = _open_payload(
+            data, container, name=name, password=password, limits=limits, notes=notes
+        )
     sha256 = fingerprint.result()
     del data  # keep one copy of the bytes in memory at a time
-    sheets = _sheets(payload, container, name=name, limits=limits)
+    sheets = _sheets(payload, container, name=name, limits=limits, notes=notes)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chattools-cells") as pool:
         # numpy and ISA-L release the GIL: non-text cells are looked for while sheets load
         cells = (
@@ -277,6 +344,10 @@ def open_export(
             )
 
     problems = [sheet_problems(name, s, None, "unknown sheet; not loaded") for s in layout.unknown]
+    if notes:
+        problems.insert(0, pl.DataFrame(notes, schema=PROBLEM_SCHEMA))
+        if on_problem == "raise":
+            _raise_first(problems[0])
     rows_read = []
     frames: dict[str, pl.DataFrame] = {}
     tags_sheet = next((s for s, k in layout.keys.items() if k == "tags"), None)

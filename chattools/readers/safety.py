@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from chattools.errors import InvalidValueError, UnsafeFileError
 
-__all__ = ["Limits", "check_archive", "check_xml_parts", "read_member"]
+__all__ = ["Limits", "check_archive", "check_xml_parts", "json_too_big", "read_member"]
 
 _GIB = 1024**3
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -61,6 +61,16 @@ class Limits:
         ~48 columns, plus a few profile fields; a 10,000-chat export with messages
         spans ~1.3 million (250,000 messages × 5), 100,000 chats without ~10 million.
         A sheet beyond Excel's grid (1,048,576 rows × 16,384 columns) is always refused.
+    max_json_bytes
+        Most bytes of JSON one export may hold (a bare ``.json`` file, or all the JSON
+        members of a ZIP together), checked before anything is read or inflated:
+        parsing costs ~9x the JSON's size in memory at peak (measured: 640 MB for a
+        70 MB export), so this bounds memory. Default 1 GiB (~9 GB at peak), about twice
+        the largest export Channel Talk can produce: a 10,000-chat export with messages
+        is ~70 MB as the sample writes it (1.2 KB per chat at 43 columns, 220 bytes per
+        message) and a 100,000-chat one without messages ~170 MB; at the ~100 columns
+        and profile fields of a documented 2026 chat row, ~3 KB a chat, that is ~120 MB
+        and ~400 MB, ~500 MB pretty-printed.
 
     Examples
     --------
@@ -73,10 +83,11 @@ class Limits:
     ratio_floor_bytes: int = 1024 * 1024
     max_members: int = 10_000
     max_cells: int = 60_000_000
+    max_json_bytes: int = _GIB
 
     def __post_init__(self) -> None:
         fields = ("max_decompressed_bytes", "max_ratio", "ratio_floor_bytes", "max_members")
-        for name in (*fields, "max_cells"):
+        for name in (*fields, "max_cells", "max_json_bytes"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
                 msg = f"invalid {name}={value!r}; expected a positive number"
@@ -150,14 +161,56 @@ def check_xml_parts(archive: zipfile.ZipFile, *, name: str) -> dict[str, bytes]:
 
 
 def read_member(
-    archive: zipfile.ZipFile, member: zipfile.ZipInfo, *, name: str, limits: Limits
+    archive: zipfile.ZipFile,
+    member: zipfile.ZipInfo,
+    *,
+    name: str,
+    limits: Limits,
+    json_left: int | None = None,
 ) -> bytes:
-    """The bytes of ``member``, refusing to expand beyond the limits (declared or not)."""
+    """The bytes of ``member``, refusing to expand beyond the limits (declared or not).
+
+    At most ``max_decompressed_bytes``, and ``max_ratio`` times the member's compressed
+    size (or ``ratio_floor_bytes``); for a JSON member also at most ``json_left``, what
+    is left of ``max_json_bytes`` for this export. Inflating stops just past the cap,
+    whatever size the member declares.
+
+    >>> import io, zipfile
+    >>> buf = io.BytesIO()
+    >>> with zipfile.ZipFile(buf, "w") as zf:
+    ...     zf.writestr("export.json", "{}" + " " * 100)
+    >>> archive = zipfile.ZipFile(buf)
+    >>> read_member(archive, archive.infolist()[0], name="x.zip", limits=Limits())[:2]
+    b'{}'
+    >>> read_member(archive, archive.infolist()[0], name="x.zip", limits=Limits(), json_left=50)
+    Traceback (most recent call last):
+    ...
+    chattools.errors.UnsafeFileError: the JSON of 'x.zip' expands beyond 1073741824 bytes (limit max_json_bytes=1073741824)
+    Hint: ...
+    """
     by_ratio = int(max(member.compress_size, 1) * limits.max_ratio)
-    cap = min(limits.max_decompressed_bytes, max(by_ratio, limits.ratio_floor_bytes))
+    # int(): a limit may be given as a float (--limit max_json_bytes=2e9)
+    cap = int(min(limits.max_decompressed_bytes, max(by_ratio, limits.ratio_floor_bytes)))
+    if json_left is not None and json_left < cap:
+        with archive.open(member) as stream:
+            data = stream.read(max(int(json_left), 0) + 1)
+        if len(data) > json_left:
+            raise json_too_big(name, limits)
+        return data
     with archive.open(member) as stream:
         data = stream.read(cap + 1)
     if len(data) > cap:
         msg = f"member {member.filename!r} of {name!r} expands beyond {cap} bytes: a zip bomb?"
         raise UnsafeFileError(msg)
     return data
+
+
+def json_too_big(name: str, limits: Limits, size: int | None = None) -> UnsafeFileError:
+    """The error for an export holding more JSON than ``max_json_bytes`` (``size``: how
+    much it declares, when known)."""
+    limit = int(limits.max_json_bytes)
+    if size is None:
+        msg = f"the JSON of {name!r} expands beyond {limit} bytes (limit max_json_bytes={limit})"
+    else:
+        msg = f"{name!r} holds {size} bytes of JSON (limit max_json_bytes={limit})"
+    return UnsafeFileError(msg)

@@ -23,6 +23,7 @@ import json
 import re
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -33,8 +34,8 @@ import polars as pl
 from chattools import schema
 from chattools.errors import CorruptFileError, NotAnExportError, UnsafeFileError
 from chattools.readers.extent import check_sheet_extent
-from chattools.readers.safety import Limits, check_archive, check_xml_parts
-from chattools.readers.sniff import strip_bom
+from chattools.readers.safety import Limits, check_archive, check_xml_parts, json_too_big
+from chattools.readers.sniff import bom_length, json_encoding
 
 __all__ = ["Encoding", "RawSheet", "iter_xlsx", "read_json"]
 
@@ -204,13 +205,88 @@ def _unreadable(name: str, err: Exception) -> CorruptFileError:
 
 
 # -- JSON ---------------------------------------------------------------------------------
-def _flatten(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
+#: A lone UTF-16 surrogate: JSON can spell one (``"\\ud83d"``, half an emoji cut short),
+#: but it is not text in any Unicode encoding, so Arrow cannot hold it.
+_SURROGATE = re.compile("[\\ud800-\\udfff]")
+_REPLACED = "lone surrogate (half of a cut UTF-16 pair, e.g. an emoji) replaced by U+FFFD"
+
+
+class _Notes:
+    """What reading JSON changed or dropped, as ``Export.problems`` rows (dicts), and the
+    objects the parser saw with a key given more than once."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.rows: list[dict[str, Any]] = []
+        #: id(parsed object) → its (key, value) pairs, for objects with a repeated key
+        self.repeated: dict[int, list[tuple[str, Any]]] = {}
+
+    def hook(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        """``object_pairs_hook``: the object, as ``json`` builds it (the last value of a
+        repeated key wins), remembering any repeated key."""
+        obj = dict(pairs)
+        if len(obj) != len(pairs):
+            self.repeated[id(obj)] = pairs
+        return obj
+
+    def add(
+        self, sheet: str, row: int | None, column: str | None, value: Any, problem: str
+    ) -> None:
+        self.rows.append({"file": self.name, "sheet": sheet, "row": row,
+                          "column": None if column is None else _clean_name(column),
+                          "value": None if value is None else _shown(value),
+                          "problem": problem})  # fmt: skip
+
+
+def _shown(value: Any) -> str:
+    """A JSON value as the text of a problem row (lone surrogates replaced)."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return _clean(text)[0]
+
+
+def _clean(text: str) -> tuple[str, bool]:
+    """``text`` with each lone surrogate replaced by U+FFFD, and whether there was one."""
+    cleaned, count = _SURROGATE.subn("\ufffd", text)
+    return cleaned, bool(count)
+
+
+def _clean_name(name: str) -> str:
+    """A sheet or column name with each lone surrogate spelled as its escape (``\\ud83d``):
+    distinct names stay distinct."""
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", name)
+
+
+def _flatten(
+    row: dict[str, Any],
+    notes: _Notes,
+    sheet: str,
+    index: int,
+    prefix: str = "",
+    out: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """``row`` with nested objects spread into dotted columns (``profile.name``).
+
+    A column given twice (a dotted key and a nested object, or a key repeated in one
+    object) keeps one value and notes each other one.
+    """
+    out = {} if out is None else out
+    pairs = notes.repeated.get(id(row)) if notes.repeated else None
+    if pairs is not None:  # a key repeated in this object: dict() kept its last value
+        counts = Counter(key for key, _ in pairs)
+        last = {key: position for position, (key, _) in enumerate(pairs)}
+        for position, (key, value) in enumerate(pairs):
+            if last[key] != position:
+                problem = f"key given {counts[key]} times in one row object; kept the last value"
+                notes.add(sheet, index, prefix + key, value, problem)
     for key, value in row.items():
+        column = prefix + key
         if isinstance(value, dict):
-            out.update(_flatten(value, f"{prefix}{key}."))
+            _flatten(value, notes, sheet, index, f"{column}.", out)
+        elif column in out:
+            problem = "column given twice (a dotted key and a nested object); kept the first value"
+            notes.add(sheet, index, column, value, problem)
         else:
-            out[f"{prefix}{key}"] = value
+            out[column] = value
     return out
 
 
@@ -230,22 +306,61 @@ def _as_list(value: Any) -> list[str] | None:
     return str(value).split(schema.LIST_SEPARATOR)
 
 
-def _frame(rows: list[Any], *, key: str, name: str, list_columns: frozenset[str]) -> pl.DataFrame:
+def _series(column: str, values: list[Any], *, listed: bool) -> pl.Series:
+    if listed:
+        return pl.Series(column, [_as_list(v) for v in values], pl.List(pl.String))
+    if any(isinstance(v, list | bool) for v in values):
+        values = [_as_text(v) for v in values]
+    return pl.Series(column, values, dtype=pl.String, strict=False)
+
+
+def _cleaned(
+    values: list[Any], *, listed: bool, notes: _Notes, sheet: str, column: str
+) -> list[Any]:
+    """``values`` with every lone surrogate replaced, each replacement noted."""
+    out = []
+    for index, value in enumerate(values, start=1):
+        if listed:
+            value = _as_list(value)
+        elif isinstance(value, list | bool):
+            value = _as_text(value)
+        if isinstance(value, str):
+            value, changed = _clean(value)
+        elif isinstance(value, list):
+            pieces = [_clean(v) for v in value]
+            value, changed = [v for v, _ in pieces], any(c for _, c in pieces)
+        else:
+            changed = False
+        if changed:
+            shown = schema.LIST_SEPARATOR.join(value) if isinstance(value, list) else value
+            notes.add(sheet, index, column, shown, _REPLACED)
+        out.append(value)
+    return out
+
+
+def _frame(
+    rows: list[Any], *, key: str, name: str, list_columns: frozenset[str], notes: _Notes
+) -> pl.DataFrame:
     if not all(isinstance(r, dict) for r in rows):
         msg = f"JSON key {key!r} of {name!r} is not a list of row objects"
         raise NotAnExportError(msg)
-    if any(isinstance(v, dict) for r in rows for v in r.values()):
-        rows = [_flatten(r) for r in rows]
+    if notes.repeated or any(isinstance(v, dict) for r in rows for v in r.values()):
+        rows = [_flatten(r, notes, key, i) for i, r in enumerate(rows, start=1)]
     columns = list(dict.fromkeys(k for r in rows for k in r))
     series = []
     for column in columns:
         values = [r.get(column) for r in rows]
-        if column in list_columns:
-            series.append(pl.Series(column, [_as_list(v) for v in values], pl.List(pl.String)))
-            continue
-        if any(isinstance(v, list | bool) for v in values):
-            values = [_as_text(v) for v in values]
-        series.append(pl.Series(column, values, dtype=pl.String, strict=False))
+        listed = column in list_columns
+        label = _clean_name(column)
+        if label != column:
+            notes.add(
+                key, None, label, None, "lone surrogate in the column name; written as \\uXXXX"
+            )
+        try:
+            series.append(_series(label, values, listed=listed))
+        except UnicodeEncodeError:  # a lone surrogate (rare): found, replaced and noted
+            values = _cleaned(values, listed=listed, notes=notes, sheet=key, column=label)
+            series.append(_series(label, values, listed=listed))
     return pl.DataFrame(series)
 
 
@@ -256,26 +371,109 @@ def _list_columns(key: str) -> frozenset[str]:
     return frozenset(names)
 
 
-def read_json(payloads: list[bytes], *, name: str) -> list[RawSheet]:
-    """The sheets of one or more JSON payloads (objects keyed by sheet or API name)."""
+def _decode(payload: bytes, *, name: str) -> str:
+    """The text of one JSON payload: UTF-8, or UTF-16/32 (byte-order mark or not)."""
+    codec = json_encoding(payload) or "utf-8"
+    try:
+        return payload[bom_length(payload) :].decode(codec)
+    except UnicodeDecodeError as err:
+        msg = f"{name!r} is not valid JSON: not {codec.upper()} text ({err.reason} at byte {err.start})"
+        raise CorruptFileError(msg) from None
+
+
+def _parse(payload: bytes, *, name: str, notes: _Notes) -> dict[str, Any]:
+    """One payload parsed: an object keyed by sheet; a key given twice is refused."""
+    try:
+        part = json.loads(_decode(payload, name=name), object_pairs_hook=notes.hook)
+    except json.JSONDecodeError as err:
+        raise CorruptFileError(f"{name!r} is not valid JSON ({err})") from None
+    except RecursionError:  # a JSON "bomb": arrays/objects nested thousands deep
+        msg = f"{name!r} holds JSON nested too deeply to be an export"
+        raise UnsafeFileError(msg) from None
+    except MemoryError:
+        msg = f"not enough memory to read the {len(payload)} bytes of JSON of {name!r}"
+        hint = (
+            "reading JSON takes ~9x its size in memory: free memory, or lower "
+            "chattools.readers.Limits(max_json_bytes=...) to refuse such files up front."
+        )
+        raise UnsafeFileError(msg, hint=hint) from None
+    if not isinstance(part, dict):
+        msg = f"{name!r} holds a JSON {type(part).__name__}, not an object keyed by sheet"
+        raise NotAnExportError(msg)
+    pairs = notes.repeated.pop(id(part), None)
+    if pairs is not None:
+        key, count = Counter(k for k, _ in pairs).most_common(1)[0]
+        msg = f"{name!r} lists the JSON key {key!r} {count} times"
+        hint = (
+            "re-download the export; it was altered (JSON readers differ on which copy of "
+            "a repeated key they keep, so none is taken)."
+        )
+        raise CorruptFileError(msg, hint=hint)
+    return part
+
+
+def read_json(
+    payloads: list[bytes],
+    *,
+    name: str,
+    limits: Limits | None = None,
+    problems: list[dict[str, Any]] | None = None,
+) -> list[RawSheet]:
+    """The sheets of one or more JSON payloads (objects keyed by sheet or API name).
+
+    Parameters
+    ----------
+    payloads
+        The JSON texts (UTF-8, or UTF-16/32), e.g. the members of one ZIP in order: a
+        sheet split over several keeps its rows in payload order.
+    name
+        The file name, for messages.
+    limits
+        ``max_json_bytes`` bounds the payloads together, checked before parsing.
+    problems
+        Receives one ``Export.problems`` row (a dict) for every value changed or
+        dropped while reading: a lone surrogate replaced by U+FFFD, a column given
+        twice in a row (``profile: {"name"}`` next to ``"profile.name"``, or a key
+        repeated in one object: the first, resp. the last value kept).
+
+    A top-level key given twice in one payload is refused (``CorruptFileError``):
+    readers differ on which copy they keep, as for a sheet name listed twice in a
+    workbook.
+
+    Examples
+    --------
+    >>> notes = []
+    >>> sheets = read_json([b'{"Bot data": [{"id": "1", "name": "hi \\\\ud83d"}]}'], name="b.json",
+    ...                    problems=notes)
+    >>> sheets[0].frame.rows(), [(n["row"], n["column"], n["value"]) for n in notes]
+    ([('1', 'hi \ufffd')], [(1, 'name', 'hi \ufffd')])
+    >>> read_json([b'{"Bot data": [], "Bot data": []}'], name="b.json")
+    Traceback (most recent call last):
+    ...
+    chattools.errors.CorruptFileError: 'b.json' lists the JSON key 'Bot data' 2 times
+    Hint: ...
+    """
+    limits = limits or Limits()
+    total = sum(len(p) for p in payloads)
+    if total > limits.max_json_bytes:
+        raise json_too_big(name, limits, total)
+    notes = _Notes(name)
     document: dict[str, Any] = {}
+    parts = []  # kept until the end: the ids in notes.repeated stay those of live objects
     for payload in payloads:
-        try:
-            part = json.loads(strip_bom(payload).decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise CorruptFileError(f"{name!r} is not valid JSON ({err})") from None
-        except RecursionError:  # a JSON "bomb": arrays/objects nested thousands deep
-            msg = f"{name!r} holds JSON nested too deeply to be an export"
-            raise UnsafeFileError(msg) from None
-        if not isinstance(part, dict):
-            msg = f"{name!r} holds a JSON {type(part).__name__}, not an object keyed by sheet"
-            raise NotAnExportError(msg)
-        for key, rows in part.items():  # a sheet split over members: rows in member order
+        part = _parse(payload, name=name, notes=notes)
+        parts.append(part)
+        for raw_key, rows in part.items():  # a sheet split over members: rows in member order
+            key = _clean_name(raw_key)
             earlier = document.get(key)
             if isinstance(earlier, list) and isinstance(rows, list):
-                document[key] = earlier + rows
+                earlier.extend(rows)  # in place: linear in the rows, however many members
             else:
-                document[key] = rows
+                document[key] = list(rows) if isinstance(rows, list) else rows
+            if key != raw_key:
+                notes.add(
+                    key, None, None, None, "lone surrogate in the sheet name; written as \\uXXXX"
+                )
     sheet_names = {n for s in schema.SHEETS.values() for n in s.all_sheet_names}
     is_api = not (document.keys() & sheet_names) and bool(document.keys() & schema.API_KEYS)
     sheets: list[RawSheet] = []
@@ -286,6 +484,8 @@ def read_json(payloads: list[bytes], *, name: str) -> list[RawSheet]:
                 raise NotAnExportError(msg)
             rows = []  # metadata: kept as an empty sheet that detect reports as unknown
         lists = _list_columns(key) if is_api and key in schema.API_KEYS else frozenset()
-        frame = _frame(rows, key=key, name=name, list_columns=lists)
+        frame = _frame(rows, key=key, name=name, list_columns=lists, notes=notes)
         sheets.append(RawSheet(key, frame, "api" if is_api else "text", len(rows), len(sheets)))
+    if problems is not None:
+        problems.extend(notes.rows)
     return sheets
