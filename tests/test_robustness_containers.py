@@ -175,6 +175,18 @@ def test_an_8_gb_sparse_file_is_refused_from_its_head(
         fails_with(kind, lambda: ct.open_export(fh), seconds=5)
 
 
+def test_decrypt_file_checks_kind_and_size_before_reading(tmp_path: Path) -> None:
+    from chattools.readers.decrypt import decrypt_file
+
+    big = _sparse(tmp_path / "big.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+    err = fails_with(errors.UnsafeFileError, lambda: decrypt_file(big, tmp_path / "o.xlsx"), 5)
+    assert "(limit max_decompressed_bytes=4294967296)" in err.message
+    text = _sparse(tmp_path / "big.json", b'{"UserChat data": [')
+    err = fails_with(errors.InvalidValueError, lambda: decrypt_file(text, tmp_path / "o.json"), 5)
+    assert "is not encrypted (json)" in err.message
+    assert not (tmp_path / "o.xlsx").exists() and not (tmp_path / "o.json").exists()
+
+
 def test_running_out_of_memory_while_parsing_is_a_clear_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

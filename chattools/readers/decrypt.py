@@ -50,7 +50,7 @@ from chattools.errors import (
 )
 from chattools.readers import agile
 from chattools.readers.safety import Limits, check_archive, json_too_big, read_member
-from chattools.readers.sniff import sniff
+from chattools.readers.sniff import HEAD_BYTES, sniff, sniff_head
 from chattools.secrets import resolve_password
 
 __all__ = ["PasswordSource", "decrypt_file", "open_xlsx", "open_zip"]
@@ -295,7 +295,22 @@ def decrypt_file(
     if target.resolve() == src.resolve():
         msg = f"refusing to overwrite the encrypted original {str(src)!r}"
         raise InvalidValueError(msg, hint="choose another --out path.")
-    data = src.read_bytes()
+    limits = limits or Limits()
+    with src.open("rb") as stream:  # the kind and size first: read whole only if it may be
+        head = stream.read(HEAD_BYTES)
+        size = os.fstat(stream.fileno()).st_size
+        family = sniff_head(head, name=src.name, whole=size <= len(head))
+        if family != "json" and size > limits.max_decompressed_bytes:
+            msg = (
+                f"{src.name!r} is {size} bytes, bigger than any export "
+                f"(limit max_decompressed_bytes={int(limits.max_decompressed_bytes)})"
+            )
+            raise UnsafeFileError(msg)
+        if family == "json":
+            data = head  # enough to say it is not encrypted
+        else:
+            stream.seek(0)
+            data = stream.read()
     container = sniff(data, name=src.name)
     if container not in ("encrypted-xlsx", "zip"):
         msg = f"{src.name!r} is not encrypted ({container}); there is nothing to decrypt"
@@ -307,9 +322,7 @@ def decrypt_file(
     if container == "encrypted-xlsx":
         payload = open_xlsx(data, name=src.name, get_password=get_password)
     else:
-        members = open_zip(
-            data, name=src.name, get_password=get_password, limits=limits or Limits()
-        )
+        members = open_zip(data, name=src.name, get_password=get_password, limits=limits)
         if len(members) == 1:
             payload = members[0]
         else:
