@@ -22,8 +22,10 @@ from chattools._version import __version__
 
 if TYPE_CHECKING:  # the same names as _WHERE, for type checkers and editors
     from chattools import errors, sample, schema, sql
+    from chattools.derive.channel import channel_metrics
     from chattools.derive.funnel import campaign_outcomes, supportbot_funnel
     from chattools.derive.hours import OperatingHours
+    from chattools.derive.infer_hours import InferredHours, infer_operating_hours
     from chattools.derive.metrics import chat_metrics
     from chattools.derive.reconcile import Reconciliation, reconcile
     from chattools.derive.summary import summarize
@@ -47,12 +49,14 @@ _WHERE = {
     "Export": "chattools.export",
     "FilterPanel": "chattools.widgets",
     "FilterState": "chattools.filters",
+    "InferredHours": "chattools.derive.infer_hours",
     "OperatingHours": "chattools.derive.hours",
     "Reconciliation": "chattools.derive.reconcile",
     "Report": "chattools.report",
     "apply_filters": "chattools.filters",
     "build_report": "chattools.report",
     "campaign_outcomes": "chattools.derive.funnel",
+    "channel_metrics": "chattools.derive.channel",
     "chat_metrics": "chattools.derive.metrics",
     "chats_without_messages": "chattools.derive.timeline",
     "convert_to_dataset": "chattools.readers.dataset",
@@ -60,6 +64,7 @@ _WHERE = {
     "errors": "chattools.errors",
     "filter_export": "chattools.filters",
     "filter_tags": "chattools.derive.tags",
+    "infer_operating_hours": "chattools.derive.infer_hours",
     "mask_pii": "chattools.privacy",
     "open_dataset": "chattools.readers.dataset",
     "open_export": "chattools.readers.load",
@@ -81,6 +86,7 @@ __all__ = [
     "Export",
     "FilterPanel",
     "FilterState",
+    "InferredHours",
     "OperatingHours",
     "Reconciliation",
     "Report",
@@ -88,6 +94,7 @@ __all__ = [
     "apply_filters",
     "build_report",
     "campaign_outcomes",
+    "channel_metrics",
     "chat_metrics",
     "chats_without_messages",
     "convert_to_dataset",
@@ -95,6 +102,7 @@ __all__ = [
     "errors",
     "filter_export",
     "filter_tags",
+    "infer_operating_hours",
     "mask_pii",
     "open_dataset",
     "open_export",

@@ -32,10 +32,22 @@ from __future__ import annotations
 
 import polars as pl
 
-__all__ = ["SIDES", "ordered_messages", "side_expr"]
+__all__ = ["SIDES", "is_mention", "ordered_messages", "side_expr"]
 
 #: Every value of the ``side`` column.
 SIDES = ("customer", "team", "bot", "note", "other")
+
+
+def is_mention(schema: pl.Schema) -> pl.Expr:
+    """Whether a message's text starts with ``@`` (a team mention); false without text.
+
+    Channel Talk does not count such manager messages as replies (measured on real
+    legacy exports, which have no ``isPrivate``); its replay
+    (:mod:`chattools.derive.channel_replay`) reads them as notes.
+    """
+    if "plainText" not in schema:
+        return pl.lit(False)
+    return pl.col("plainText").cast(pl.String).str.starts_with("@").fill_null(False)
 
 
 def side_expr(schema: pl.Schema) -> pl.Expr:

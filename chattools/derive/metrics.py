@@ -5,6 +5,16 @@ All reply and waiting metrics describe the latest cycle (``cycle == 1``, see
 :mod:`chattools.derive.runs`); message counts cover the whole chat. Every choice is
 recorded in ``docs/decisions.md``.
 
+Two families of columns sit side by side, and their names say which is which:
+
+* the **analyst's** metrics (snake_case: ``first_response_time``, ``reply_count``,
+  the waiting buckets …, with a ``*_business`` twin in true business time);
+* **Channel Talk's** own columns reproduced with Channel Talk's rules
+  (:func:`chattools.channel_metrics`), prefixed ``ct_``: ``ct_waiting_time``,
+  ``ct_reply_count`` (blank, not 0, without a reply) … and, with operating hours,
+  ``ct_operation_*`` — kept or blanked by Channel Talk's in-hours block rule, **not**
+  business time. Compare these with the Channel Talk dashboard.
+
 Examples
 --------
 >>> import polars as pl
@@ -23,6 +33,8 @@ Examples
 >>> m = ct.chat_metrics(ct.Export({"chats": chats, "messages": msgs}))
 >>> m.select("id", "first_response_time", "reply_count", "is_bot_only").rows()
 [('c1', datetime.timedelta(seconds=300), 1, False), ('c2', None, 0, True)]
+>>> m.select("id", "ct_waiting_time", "ct_reply_count").rows()
+[('c1', datetime.timedelta(seconds=300), 1), ('c2', None, None)]
 """
 
 from __future__ import annotations
@@ -32,19 +44,16 @@ from typing import Literal, overload
 
 import polars as pl
 
+from chattools.derive.channel import CALENDAR_COLUMNS, OPERATION_COLUMNS, channel_plan
+from chattools.derive.hours import OperatingHours
+from chattools.derive.infer_hours import HoursArg, resolve_hours
 from chattools.derive.messages import side_expr
 from chattools.derive.replies import reply_stats, samples_lazy
-from chattools.derive.runs import (
-    CYCLE_LATEST,
-    HoursLike,
-    as_of_frame,
-    check_hours,
-    runs_lazy,
-)
+from chattools.derive.runs import CYCLE_LATEST, HoursLike, as_of_frame, runs_lazy
 from chattools.derive.waits import intervals_lazy
 from chattools.export import Export
 
-__all__ = ["DURATION_METRICS", "GROUP_COLUMNS", "chat_metrics"]
+__all__ = ["CT_COLUMNS", "DURATION_METRICS", "GROUP_COLUMNS", "chat_metrics", "ct_name"]
 
 #: Chat columns kept for grouping.
 GROUP_COLUMNS = (
@@ -70,6 +79,33 @@ DURATION_METRICS = (
     "pending_age_at_export",
     "snoozed_age_at_export",
 )
+
+
+def ct_name(column: str) -> str:
+    """The ``chat_metrics`` name of a Channel Talk column: ``waitingTime`` → ``ct_waiting_time``.
+
+    >>> ct_name("operationAvgReplyTime"), ct_name("firstRepliedAtAfterOpen")
+    ('ct_operation_avg_reply_time', 'ct_first_replied_at')
+    """
+    if column == "firstRepliedAtAfterOpen":
+        return "ct_first_replied_at"
+    snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in column)
+    return f"ct_{snake}"
+
+
+#: Channel Talk's columns as :func:`chat_metrics` names them (``operation*`` with hours).
+CT_COLUMNS = tuple(ct_name(c) for c in (*CALENDAR_COLUMNS, *OPERATION_COLUMNS))
+
+
+def _channel_columns(exp: Export, hours: HoursLike | None) -> tuple[pl.LazyFrame, list[str]]:
+    """Channel Talk's reproduced columns, renamed ``ct_*`` (``operation*`` with a calendar)."""
+    cal = hours if isinstance(hours, OperatingHours) else None
+    cols = list(CALENDAR_COLUMNS) + (list(OPERATION_COLUMNS) if cal is not None else [])
+    names = [ct_name(c) for c in cols]
+    plan = channel_plan(exp, cal).select(
+        "id", *[pl.col(c).alias(n) for c, n in zip(cols, names, strict=True)]
+    )
+    return plan, names
 
 
 def _message_counts(exp: Export) -> pl.LazyFrame:
@@ -146,11 +182,13 @@ def metrics_lazy(
     chats = exp.lazy("chats")
     names = chats.collect_schema().names()
     keep = [c for c in GROUP_COLUMNS if c in names]
+    channel, ct_columns = _channel_columns(exp, hours)
     base = (
         chats.select("id", *keep)
         .join(stats, on="id", how="left", maintain_order="left")
         .join(waits, on="id", how="left", maintain_order="left")
         .join(_message_counts(exp), on="id", how="left", maintain_order="left")
+        .join(channel, on="id", how="left", maintain_order="left")
         .join(as_of_lf, how="cross", maintain_order="left")
     )
     outbound_cycle = pl.col("__cycle_starts_with_team").fill_null(False)
@@ -199,6 +237,7 @@ def metrics_lazy(
         "reply_count",
         *DURATION_METRICS[1:],
         *business_cols,
+        *ct_columns,
         "is_bot_only",
         "is_outbound",
         "messages_customer",
@@ -213,7 +252,7 @@ def metrics_lazy(
 @overload
 def chat_metrics(
     exp: Export,
-    hours: HoursLike | None = ...,
+    hours: HoursArg = ...,
     *,
     channel_rule: bool = ...,
     as_of: datetime | None = ...,
@@ -222,7 +261,7 @@ def chat_metrics(
 @overload
 def chat_metrics(
     exp: Export,
-    hours: HoursLike | None = ...,
+    hours: HoursArg = ...,
     *,
     channel_rule: bool = ...,
     as_of: datetime | None = ...,
@@ -231,7 +270,7 @@ def chat_metrics(
 @overload
 def chat_metrics(
     exp: Export,
-    hours: HoursLike | None = ...,
+    hours: HoursArg = ...,
     *,
     channel_rule: bool = ...,
     as_of: datetime | None = ...,
@@ -239,7 +278,7 @@ def chat_metrics(
 ) -> pl.DataFrame | pl.LazyFrame: ...
 def chat_metrics(
     exp: Export,
-    hours: HoursLike | None = None,
+    hours: HoursArg = None,
     *,
     channel_rule: bool = False,
     as_of: datetime | None = None,
@@ -252,10 +291,14 @@ def chat_metrics(
     exp
         The export (eager or lazy frames).
     hours
-        Operating hours; adds a ``*_business`` twin of every duration.
+        Operating hours (:class:`~chattools.OperatingHours`), or ``"infer"`` to infer
+        them from the export's ``operation*`` columns
+        (:func:`chattools.infer_operating_hours`); adds a ``*_business`` twin of every
+        duration and Channel Talk's ``ct_operation_*`` columns.
     channel_rule
         Make the ``*_business`` columns null for chats opened outside operating
-        hours, like Channel Talk's ``operation*`` columns (needs ``hours``).
+        hours (needs ``hours``). An early approximation kept for compatibility: it is
+        *not* Channel Talk's rule, which the ``ct_operation_*`` columns reproduce.
     as_of
         Export time for open chats (pending and snoozed ages, open tails). Default:
         the latest message time in the export.
@@ -268,11 +311,14 @@ def chat_metrics(
     ``avg_reply_time``, ``resolution_time``, ``customer_waiting_time``,
     ``team_waiting_time``, ``unanswered_tail``, ``pending_age_at_export``,
     ``snoozed_age_at_export`` (and ``*_business``); ``reply_count``;
+    Channel Talk's columns ``ct_first_replied_at``, ``ct_waiting_time``,
+    ``ct_avg_reply_time``, ``ct_total_reply_time``, ``ct_reply_count``,
+    ``ct_resolution_time`` (and ``ct_operation_*`` with an OperatingHours calendar);
     ``is_bot_only``, ``is_outbound``; ``messages_customer``/``_team``/``_bot``/``_note``;
     and the chat columns ``state``, ``assigneeId``, ``tags``, ``contactMediumType``,
     ``marketingId``, ``createdAt``, ``openedAt``, ``closedAt``.
     """
-    hrs = check_hours(hours)
+    hrs = resolve_hours(exp, hours)
     if channel_rule and hrs is None:
         from chattools.errors import InvalidValueError
 

@@ -1,16 +1,29 @@
-"""Recompute Channel Talk's exported metrics from the messages and compare.
+"""Compare Channel Talk's exported metrics with their recomputation, and say why they differ.
 
-Channel Talk's rules (measured on real exports, ``shared/export-format.md``) applied
-to the runs of the latest cycle (:mod:`chattools.derive.runs`):
+:func:`reconcile` recomputes each exported column with Channel Talk's own rules
+(:func:`chattools.derive.channel.channel_metrics`) and compares, per chat, on one of
+these **bases** (what the recomputation reads):
 
-* ``replyCount`` = number of reply samples (0 if none); ``totalReplyTime`` = their
-  sum and ``avgReplyTime`` = ``total // count`` in whole seconds (null without samples);
-* ``firstRepliedAtAfterOpen`` = the first sample's team message,
-  ``waitingTime`` = that minus ``openedAt``;
-* ``resolutionTime`` = ``closedAt − openedAt`` for closed chats;
-* ``openedAt`` null → every metric null (``replyCount`` too);
-* ``operation*`` (with ``hours``): null when ``openedAt`` is outside operating hours,
-  otherwise the same quantities in business time, ``operationReplyCount = replyCount``.
+* ``"messages"`` — the replay of the Message sheet (first reply, waiting time, reply
+  count, total and average, their ``operation*`` twins);
+* ``"exported timestamps"`` — ``openedAt``/``closedAt`` (resolution) and, for
+  ``operationWaitingTime``, the exported first reply and waiting time;
+* ``"exported first reply"`` — ``waitingTime`` from the exported
+  ``firstRepliedAtAfterOpen`` and the replay's start of the wait;
+* ``"exported total and count"`` — ``avgReplyTime = floor(total / count)``.
+
+The exported-column bases check the rules themselves (100 % on the real exports
+measured); the message basis also depends on what the sheet holds.
+
+**Match.** Both blank, or both present and within Channel Talk's truncation: with
+``tolerance`` t (1 s) a duration recomputed from whole-second timestamps matches an
+exported ``x`` when ``r − t <= x <= r`` (durations are floored), a total of C samples
+when ``r − C·t <= x <= r + (C−1)·t``, an average or a time within ``± t``; counts and
+values computed from other exported columns must be equal.
+
+**Reasons.** Every mismatch gets one (:mod:`chattools.derive.reconcile_reasons`): an
+``operation*`` value whose plain twin matches is ``"outside operating hours"``; a
+broken arithmetic rule is ``"unexplained"``; the rest take their chat's reason.
 
 Examples
 --------
@@ -20,19 +33,22 @@ Examples
 >>> tz = "Asia/Seoul"
 >>> t = lambda m: datetime(2024, 3, 4, 10, m)
 >>> chats = pl.DataFrame({"id": ["c1"], "state": ["closed"], "openedAt": [t(0)],
-...     "closedAt": [t(30)], "firstRepliedAtAfterOpen": [t(5)], "replyCount": [1],
-...     "waitingTime": [timedelta(minutes=5)], "totalReplyTime": [timedelta(minutes=5)],
-...     "avgReplyTime": [timedelta(minutes=4)], "resolutionTime": [timedelta(minutes=30)]}
+...     "closedAt": [t(30)], "firstRepliedAtAfterOpen": [t(7)], "replyCount": [1],
+...     "waitingTime": [timedelta(minutes=7)], "totalReplyTime": [timedelta(minutes=7)],
+...     "avgReplyTime": [timedelta(minutes=7)], "resolutionTime": [timedelta(minutes=30)]}
 ...     ).with_columns(pl.col("openedAt", "closedAt", "firstRepliedAtAfterOpen"
 ...                          ).dt.replace_time_zone(tz))
->>> msgs = pl.DataFrame({"chatId": ["c1", "c1"], "personType": ["user", "manager"],
-...     "createdAt": [t(0), t(5)], "_row": [1, 2]}).with_columns(
+>>> msgs = pl.DataFrame({"chatId": ["c1"] * 3, "personType": ["user", "manager", "manager"],
+...     "createdAt": [t(0), t(5), t(7)], "_row": [1, 2, 3]}).with_columns(
 ...     pl.col("createdAt").dt.replace_time_zone(tz))
 >>> rec = ct.reconcile(ct.Export({"chats": chats, "messages": msgs}))
->>> rec.summary.filter(pl.col("share") < 1).select("metric", "matching").rows()
-[('avgReplyTime', 0)]
->>> rec.mismatches.select("chat_id", "exported", "recomputed", "difference").rows()
-[('c1', '0h 4m 0s', '0h 5m 0s', 60.0)]
+>>> rec.mismatches.select("metric", "basis", "exported", "recomputed").rows()[:2]
+[('firstRepliedAtAfterOpen', 'messages', '2024-03-04 10:07:00', '2024-03-04 10:05:00'),
+ ('waitingTime', 'messages', '0h 7m 0s', '0h 5m 0s')]
+>>> rec.mismatches["reason"].unique().to_list()
+['probable internal note (exported reply is a later manager message)']
+>>> rec.all_match, rec.all_explained
+(False, True)
 """
 
 from __future__ import annotations
@@ -43,127 +59,114 @@ from datetime import timedelta
 
 import polars as pl
 
-from chattools import schema
-from chattools.derive.replies import reply_stats, samples_lazy
-from chattools.derive.runs import HoursLike, check_hours, runs_lazy
+from chattools.derive.channel import CALENDAR_COLUMNS, OPERATION_COLUMNS
+from chattools.derive.hours import OperatingHours
+from chattools.derive.infer_hours import (
+    HoursArg,
+    InferredHours,
+    infer_operating_hours,
+    resolve_hours,
+)
+from chattools.derive.reconcile_checks import (
+    BASES,
+    COMPARISONS,
+    FIRST_REPLY,
+    MESSAGES,
+    TIMESTAMPS,
+    TOTAL_COUNT,
+    TWINS,
+    Kind,
+    as_number,
+    as_text,
+    ok_column,
+    recomputed,
+    wide_frame,
+    window,
+)
+from chattools.derive.reconcile_reasons import (
+    HOURS,
+    REASONS,
+    UNEXPLAINED,
+    chat_reasons,
+    sample_reasons,
+)
 from chattools.errors import InvalidValueError, MissingColumnError, MissingSheetError
 from chattools.export import Export
 
-__all__ = ["CALENDAR_METRICS", "OPERATION_METRICS", "Reconciliation", "ct_metrics", "reconcile"]
+__all__ = [
+    "BASES",
+    "CALENDAR_METRICS",
+    "COMPARISONS",
+    "OPERATION_METRICS",
+    "Reconciliation",
+    "reconcile",
+]
 
-#: Exported columns recomputed without operating hours, in report order.
-CALENDAR_METRICS = (
-    "waitingTime",
-    "replyCount",
-    "totalReplyTime",
-    "avgReplyTime",
-    "resolutionTime",
-    "firstRepliedAtAfterOpen",
+#: Exported columns recomputed without operating hours.
+CALENDAR_METRICS = CALENDAR_COLUMNS
+#: The ``operation*`` columns recomputed with operating hours.
+OPERATION_METRICS = OPERATION_COLUMNS
+_OP_TOTALS = ("operationTotalReplyTime", "operationAvgReplyTime")
+_HOURS_DETAIL = (
+    "the plain value matches: only the in-hours test differs, the calendar used does not "
+    "match the channel's operating hours"
 )
-#: The ``operation*`` twins recomputed with operating hours.
-OPERATION_METRICS = (
-    "operationWaitingTime",
-    "operationReplyCount",
-    "operationTotalReplyTime",
-    "operationAvgReplyTime",
-    "operationResolutionTime",
-)
-_COUNTS = ("replyCount", "operationReplyCount")
-
-
-def _floor_mean(total: pl.Expr, count: pl.Expr) -> pl.Expr:
-    """``total // count`` in whole seconds, as a Duration (Channel Talk's average)."""
-    us = total.dt.total_microseconds() // (count * 1_000_000) * 1_000_000
-    return us.cast(pl.Duration(schema.TIME_UNIT))
-
-
-def ct_metrics(exp: Export, hours: HoursLike | None = None) -> pl.LazyFrame:
-    """Channel Talk's metric columns recomputed from the messages (a ``LazyFrame``).
-
-    Columns: ``id`` and :data:`CALENDAR_METRICS` (plus :data:`OPERATION_METRICS`
-    with ``hours``), typed like the exported columns.
-    """
-    hrs = check_hours(hours)
-    stats = reply_stats(samples_lazy(runs_lazy(exp), hrs), business=hrs is not None)
-    base = (
-        exp.lazy("chats")
-        .select("id", "state", "openedAt", "closedAt")
-        .join(stats.rename({"chat_id": "id"}), on="id", how="left", maintain_order="left")
-    )
-    opened = pl.col("openedAt").is_not_null()
-    closed = (pl.col("state") == "closed") & pl.col("closedAt").is_not_null()
-    count = pl.col("reply_count")
-    out = base.with_columns(
-        pl.col("first_replied_at").alias("firstRepliedAtAfterOpen"),
-        (pl.col("first_replied_at") - pl.col("openedAt")).alias("waitingTime"),
-        pl.when(opened).then(count.fill_null(0)).alias("replyCount"),
-        pl.col("total_reply_time").alias("totalReplyTime"),
-        _floor_mean(pl.col("total_reply_time"), count).alias("avgReplyTime"),
-        pl.when(closed).then(pl.col("closedAt") - pl.col("openedAt")).alias("resolutionTime"),
-    )
-    cols: list[str] = list(CALENDAR_METRICS)
-    if hrs is not None:
-        in_hours = hrs.is_open("openedAt").fill_null(False)
-        total_b = pl.col("total_reply_time_business")
-        out = out.with_columns(
-            pl.when(in_hours)
-            .then(hrs.business_duration("openedAt", "first_replied_at"))
-            .alias("operationWaitingTime"),
-            pl.when(in_hours).then(pl.col("replyCount")).alias("operationReplyCount"),
-            pl.when(in_hours).then(total_b).alias("operationTotalReplyTime"),
-            pl.when(in_hours).then(_floor_mean(total_b, count)).alias("operationAvgReplyTime"),
-            pl.when(in_hours & closed)
-            .then(hrs.business_duration("openedAt", "closedAt"))
-            .alias("operationResolutionTime"),
-        )
-        cols += OPERATION_METRICS
-    return out.select("id", *cols)
-
-
-def _as_text(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
-    """Values as Channel Talk writes them (``"1h 2m 3s"``, ``YYYY-MM-DD HH:MM:SS``)."""
-    if isinstance(dtype, pl.Duration):
-        s = expr.dt.total_seconds()
-        return pl.format("{}h {}m {}s", s // 3600, s % 3600 // 60, s % 60)
-    if isinstance(dtype, pl.Datetime):
-        return expr.dt.strftime(schema.LOCAL_DATETIME_FORMAT)
-    return expr.cast(pl.String)
-
-
-def _as_number(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
-    """Seconds for durations and times (epoch), the value itself for counts."""
-    if isinstance(dtype, pl.Duration):
-        return expr.dt.total_microseconds().cast(pl.Float64) / 1e6
-    if isinstance(dtype, pl.Datetime):
-        return expr.dt.epoch("us").cast(pl.Float64) / 1e6
-    return expr.cast(pl.Float64)
+_RULE_DETAIL = {
+    TOTAL_COUNT: "the exported average is not floor(exported total / count)",
+    TIMESTAMPS: "the exported resolution is not closedAt − openedAt",
+}
 
 
 @dataclass(frozen=True)
 class Reconciliation:
-    """Exported vs recomputed metrics.
+    """Exported vs recomputed metrics, with a reason for every difference.
 
-    ``summary``: one row per metric — ``compared`` (chats), ``matching`` (within
-    the tolerance; both null is a match, one null a mismatch), ``share``,
-    ``exported_null``, ``recomputed_null``. ``mismatches``: ``chat_id``, ``metric``,
-    ``exported`` and ``recomputed`` (as Channel Talk writes them) and ``difference``
-    (recomputed − exported: seconds for durations and times, a count for counts).
+    ``summary``: one row per comparison — ``metric``, ``basis`` (what the
+    recomputation reads), ``compared`` (chats), ``matching`` (both blank, or within
+    Channel Talk's truncation), ``share``, ``exported_null``, ``recomputed_null``,
+    ``unexplained``. ``mismatches``: ``chat_id``, ``metric``, ``basis``, ``exported``
+    and ``recomputed`` (as Channel Talk writes them), ``difference`` (recomputed −
+    exported: seconds, or a count), ``reason`` (one of
+    :data:`~chattools.derive.reconcile_reasons.REASONS`) and ``detail`` (the evidence,
+    in words). ``reasons``: per reason, the chats
+    and the values it covers. ``hours``: the calendar used (given or inferred);
+    ``inferred``: the :class:`~chattools.derive.infer_hours.InferredHours` with
+    ``hours="infer"``.
     """
 
     summary: pl.DataFrame
     mismatches: pl.DataFrame
+    reasons: pl.DataFrame
     tolerance: timedelta
+    hours: OperatingHours | None = None
+    inferred: InferredHours | None = None
 
     @property
     def all_match(self) -> bool:
         """Whether every compared value matched."""
         return self.mismatches.height == 0
 
+    @property
+    def all_explained(self) -> bool:
+        """Whether every mismatch has a reason other than ``"unexplained"``."""
+        return not (self.mismatches["reason"] == UNEXPLAINED).any()
+
+    def share(self, metric: str, basis: str = MESSAGES) -> float:
+        """The share of chats matching on one comparison (e.g. ``"replyCount"``)."""
+        row = self.summary.filter((pl.col("metric") == metric) & (pl.col("basis") == basis))
+        if row.height != 1:
+            known = sorted(set(zip(self.summary["metric"], self.summary["basis"], strict=True)))
+            msg = f"no comparison of metric={metric!r} on basis={basis!r}"
+            raise InvalidValueError(msg, hint=f"compared here: {known!r}.")
+        return float(row["share"][0])
+
     def __repr__(self) -> str:
         total = int(self.summary["compared"].sum()) if self.summary.height else 0
         return (
-            f"<Reconciliation metrics={self.summary.height} values={total} "
-            f"mismatches={self.mismatches.height} tolerance={self.tolerance}>"
+            f"<Reconciliation comparisons={self.summary.height} values={total} "
+            f"mismatches={self.mismatches.height} "
+            f"unexplained={int((self.mismatches['reason'] == UNEXPLAINED).sum())} "
+            f"tolerance={self.tolerance}>"
         )
 
     def _repr_html_(self) -> str:
@@ -173,28 +176,16 @@ class Reconciliation:
         )
         parts = [head, self.summary._repr_html_()]
         if self.mismatches.height:
-            parts += ["<p>First mismatches</p>", self.mismatches.head(20)._repr_html_()]
+            parts += [
+                "<p>Mismatches by reason</p>",
+                self.reasons.filter(pl.col("values") > 0)._repr_html_(),
+                "<p>First mismatches</p>",
+                self.mismatches.head(20)._repr_html_(),
+            ]
         return "<div class='chattools-reconciliation'>" + "".join(parts) + "</div>"
 
 
-def reconcile(
-    exp: Export,
-    hours: HoursLike | None = None,
-    *,
-    tolerance: timedelta = timedelta(seconds=1),
-) -> Reconciliation:
-    """Compare Channel Talk's exported metrics with a recomputation from the messages.
-
-    Parameters
-    ----------
-    exp
-        A legacy or 2026 export with its messages.
-    hours
-        The channel's operating hours; adds the ``operation*`` twins.
-    tolerance
-        Largest difference counted as a match for durations and times (counts must
-        be equal).
-    """
+def _check_input(exp: Export, tolerance: object) -> None:
     if not isinstance(tolerance, timedelta) or tolerance < timedelta(0):
         msg = f"tolerance must be a non-negative timedelta, got {tolerance!r}"
         raise InvalidValueError(msg, hint="pass e.g. tolerance=timedelta(seconds=1).")
@@ -209,58 +200,162 @@ def reconcile(
         raise MissingSheetError(
             msg, hint="download the export again with the 'message data' option checked."
         )
-    recomputed = ct_metrics(exp, hours)
-    metrics = recomputed.collect_schema().names()[1:]
-    exported = exp.lazy("chats")
-    exp_schema = exported.collect_schema()
+
+
+def reconcile(
+    exp: Export,
+    hours: HoursArg = None,
+    *,
+    tolerance: timedelta = timedelta(seconds=1),
+) -> Reconciliation:
+    """Compare Channel Talk's exported metrics with their recomputation, with reasons.
+
+    Parameters
+    ----------
+    exp
+        A legacy or 2026 export with its messages.
+    hours
+        The channel's operating hours (adds the ``operation*`` columns), or ``"infer"``
+        to infer them from the export (:func:`chattools.infer_operating_hours`).
+    tolerance
+        Channel Talk's truncation step (see the module docstring); 0 asks for exact
+        equality.
+    """
+    _check_input(exp, tolerance)
+    inferred = infer_operating_hours(exp) if isinstance(hours, str) and hours == "infer" else None
+    given = inferred.hours if inferred is not None else resolve_hours(exp, hours)
+    if given is not None and not isinstance(given, OperatingHours):
+        msg = (
+            f"reconcile needs an OperatingHours calendar for the operation* columns, got {given!r}"
+        )
+        raise InvalidValueError(
+            msg, hint='pass hours=ct.OperatingHours.weekly(...) or hours="infer".'
+        )
+    cal = given
+    metrics = list(CALENDAR_METRICS) + (list(OPERATION_METRICS) if cal is not None else [])
+    exp_schema = exp.lazy("chats").collect_schema()
     missing = [m for m in ("id", *metrics) if m not in exp_schema]
     if missing:
         msg = f"reconcile needs the exported metric columns; the chats lack {missing}"
         raise MissingColumnError(
             msg, hint="reconcile an export as loaded by ct.open_export (it keeps every column)."
         )
-    joined = exported.select("id", *[pl.col(m).alias(f"__x_{m}") for m in metrics]).join(
-        recomputed, on="id", how="left", maintain_order="left"
-    )
+    checks = [c for c in COMPARISONS if c[0] in metrics]
     tol = tolerance.total_seconds()
+    wide = wide_frame(exp, cal, metrics)
+    values, oks = [], []
+    for metric, basis, kind in checks:
+        dtype = exp_schema[metric]
+        x, r = pl.col(f"x|{metric}"), recomputed(metric, basis, cal)
+        diff = as_number(r, dtype) - as_number(x, dtype)
+        count = pl.col(
+            "r|operationReplyCount" if metric.startswith("operation") else "r|replyCount"
+        )
+        ok = (x.is_null() & r.is_null()) | window(kind, diff, tol, count).fill_null(False)
+        oks.append(ok.alias(ok_column(metric, basis)))
+        values += [r.alias(f"v|{metric}|{basis}"), diff.alias(f"d|{metric}|{basis}")]
+    wide = wide.with_columns(*values, *oks)
+    wide = wide.with_columns(
+        pl.col(ok_column("firstRepliedAtAfterOpen", MESSAGES)).alias("ok_first"),
+        pl.col(ok_column("waitingTime", FIRST_REPLY)).alias("ok_wait_x"),
+        pl.col("x|firstRepliedAtAfterOpen").alias("x_first"),
+        pl.col("r|firstRepliedAtAfterOpen").alias("r_first"),
+        pl.col("x|replyCount").alias("x_count"),
+        pl.col("r|replyCount").alias("r_count"),
+        pl.col("x|totalReplyTime").alias("x_total"),
+        pl.col("r|totalReplyTime").alias("r_total"),
+    )
+    reason, detail = chat_reasons(tol)
+    wide = wide.with_columns(reason.alias("__chat_reason"), detail.alias("__chat_detail"))
+    if cal is not None:  # the in-block samples alone, for operation* totals
+        wide = wide.with_columns(
+            pl.col("x|operationReplyCount").alias("op_x_count"),
+            pl.col("r|operationReplyCount").alias("op_r_count"),
+            pl.col("x|operationTotalReplyTime").alias("op_x_total"),
+            pl.col("r|operationTotalReplyTime").alias("op_r_total"),
+        )
+        op_reason, op_detail = sample_reasons("op_", tol)
+        wide = wide.with_columns(op_reason.alias("__op_reason"), op_detail.alias("__op_detail"))
     long = []
-    for m in metrics:
-        dtype = exp_schema[m]
-        x, r = pl.col(f"__x_{m}"), pl.col(m)
-        diff = _as_number(r, dtype) - _as_number(x, dtype)
-        limit = 0.0 if m in _COUNTS else tol
-        match = (x.is_null() & r.is_null()) | (diff.abs() <= limit).fill_null(False)
+    for metric, basis, _ in checks:
+        dtype = exp_schema[metric]
+        twins = TWINS.get((metric, basis))
+        reason, detail = pl.col("__chat_reason"), pl.col("__chat_detail")
+        if twins is not None:
+            twin_ok = (
+                pl.all_horizontal([pl.col(ok_column(*t)) for t in twins]) if twins else pl.lit(True)
+            )
+            blame_hours = twin_ok
+            if metric in _OP_TOTALS:
+                # the same samples in hours, other totals: a shift the plain total's
+                # truncation window hid (a note or a missing message), not the hours
+                shifted = twin_ok & pl.col(ok_column("operationReplyCount", MESSAGES))
+                blame_hours = twin_ok & ~shifted
+                reason = pl.when(shifted).then(pl.col("__op_reason")).otherwise(reason)
+                detail = pl.when(shifted).then(pl.col("__op_detail")).otherwise(detail)
+            reason = pl.when(blame_hours).then(pl.lit(HOURS)).otherwise(reason)
+            detail = pl.when(blame_hours).then(pl.lit(_HOURS_DETAIL)).otherwise(detail)
+        elif basis == TOTAL_COUNT or (metric == "resolutionTime"):
+            reason, detail = pl.lit(UNEXPLAINED), pl.lit(_RULE_DETAIL[basis])
         long.append(
-            joined.select(
+            wide.select(
                 pl.col("id").alias("chat_id"),
-                pl.lit(m).alias("metric"),
-                _as_text(x, dtype).alias("exported"),
-                _as_text(r, dtype).alias("recomputed"),
-                diff.alias("difference"),
-                match.alias("match"),
-                x.is_null().alias("x_null"),
-                r.is_null().alias("r_null"),
+                pl.lit(metric).alias("metric"),
+                pl.lit(basis).alias("basis"),
+                as_text(pl.col(f"x|{metric}"), dtype).alias("exported"),
+                as_text(pl.col(f"v|{metric}|{basis}"), dtype).alias("recomputed"),
+                pl.col(f"d|{metric}|{basis}").alias("difference"),
+                pl.col(ok_column(metric, basis)).alias("match"),
+                pl.col(f"x|{metric}").is_null().alias("x_null"),
+                pl.col(f"v|{metric}|{basis}").is_null().alias("r_null"),
+                reason.alias("reason"),
+                detail.alias("detail"),
             )
         )
     frame = pl.concat(long).collect()
-    counts = frame.group_by("metric").agg(
+    return _result(frame, checks, tolerance, cal, inferred)
+
+
+def _result(
+    frame: pl.DataFrame,
+    checks: list[tuple[str, str, Kind]],
+    tolerance: timedelta,
+    hours: OperatingHours | None,
+    inferred: InferredHours | None,
+) -> Reconciliation:
+    mismatches = frame.filter(~pl.col("match")).select(
+        "chat_id", "metric", "basis", "exported", "recomputed", "difference", "reason", "detail"
+    )
+    counts = frame.group_by("metric", "basis").agg(
         pl.len().cast(pl.Int64).alias("compared"),
         pl.col("match").sum().cast(pl.Int64).alias("matching"),
         pl.col("x_null").sum().cast(pl.Int64).alias("exported_null"),
         pl.col("r_null").sum().cast(pl.Int64).alias("recomputed_null"),
+        (~pl.col("match") & (pl.col("reason") == UNEXPLAINED))
+        .sum()
+        .cast(pl.Int64)
+        .alias("unexplained"),
+    )
+    order = pl.DataFrame(
+        {"metric": [c[0] for c in checks], "basis": [c[1] for c in checks]},
+        schema={"metric": pl.String, "basis": pl.String},
     )
     summary = (
-        pl.DataFrame({"metric": metrics}, schema={"metric": pl.String})
-        .join(counts, on="metric", how="left", maintain_order="left")
-        .with_columns(pl.exclude("metric").fill_null(0))
+        order.join(counts, on=["metric", "basis"], how="left", maintain_order="left")
+        .with_columns(pl.exclude("metric", "basis").fill_null(0))
         .with_columns(
-            pl.when(pl.col("compared") > 0)
-            .then(pl.col("matching") / pl.col("compared"))
-            .alias("share")
+            pl.when(pl.col("compared") > 0).then(pl.col("matching") / pl.col("compared")).alias("share")
         )
-        .select("metric", "compared", "matching", "share", "exported_null", "recomputed_null")
+        .select("metric", "basis", "compared", "matching", "share", "exported_null",
+                "recomputed_null", "unexplained")
+    )  # fmt: skip
+    per_reason = mismatches.group_by("reason").agg(
+        pl.col("chat_id").n_unique().cast(pl.Int64).alias("chats"),
+        pl.len().cast(pl.Int64).alias("values"),
     )
-    mismatches = frame.filter(~pl.col("match")).select(
-        "chat_id", "metric", "exported", "recomputed", "difference"
+    reasons = (
+        pl.DataFrame({"reason": list(REASONS)}, schema={"reason": pl.String})
+        .join(per_reason, on="reason", how="left", maintain_order="left")
+        .with_columns(pl.col("chats", "values").fill_null(0))
     )
-    return Reconciliation(summary=summary, mismatches=mismatches, tolerance=tolerance)
+    return Reconciliation(summary, mismatches, reasons, tolerance, hours, inferred)

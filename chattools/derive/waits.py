@@ -43,13 +43,8 @@ from typing import Literal, overload
 
 import polars as pl
 
-from chattools.derive.runs import (
-    CYCLE_EARLIER,
-    HoursLike,
-    as_of_frame,
-    check_hours,
-    runs_lazy,
-)
+from chattools.derive.infer_hours import HoursArg, resolve_hours
+from chattools.derive.runs import CYCLE_EARLIER, HoursLike, as_of_frame, runs_lazy
 from chattools.export import Export
 
 __all__ = ["WAITING", "intervals_lazy", "waits"]
@@ -119,7 +114,7 @@ def intervals_lazy(
 @overload
 def waits(
     exp: Export,
-    hours: HoursLike | None = ...,
+    hours: HoursArg = ...,
     *,
     as_of: datetime | None = ...,
     lazy: Literal[False] = ...,
@@ -127,7 +122,7 @@ def waits(
 @overload
 def waits(
     exp: Export,
-    hours: HoursLike | None = ...,
+    hours: HoursArg = ...,
     *,
     as_of: datetime | None = ...,
     lazy: Literal[True],
@@ -135,14 +130,14 @@ def waits(
 @overload
 def waits(
     exp: Export,
-    hours: HoursLike | None = ...,
+    hours: HoursArg = ...,
     *,
     as_of: datetime | None = ...,
     lazy: bool,
 ) -> pl.DataFrame | pl.LazyFrame: ...
 def waits(
     exp: Export,
-    hours: HoursLike | None = None,
+    hours: HoursArg = None,
     *,
     as_of: datetime | None = None,
     lazy: bool = False,
@@ -154,7 +149,8 @@ def waits(
     exp
         The export (eager or lazy frames).
     hours
-        Operating hours; adds ``duration_business``.
+        Operating hours, or ``"infer"`` (:func:`chattools.infer_operating_hours`);
+        adds ``duration_business``.
     as_of
         Export time that ends the intervals still running in open chats. Default:
         the latest message time in the export. Naive values are read in the
@@ -170,6 +166,6 @@ def waits(
     ``duration``, ``duration_business`` (with ``hours``), ``open_at_export`` and
     ``ended_by`` (``"reply"``, ``"customer"``, ``"close"``, ``"export"``).
     """
-    hrs = check_hours(hours)
+    hrs = resolve_hours(exp, hours)
     plan = intervals_lazy(runs_lazy(exp), as_of_frame(exp, as_of), hrs)
     return plan if lazy else plan.collect()

@@ -7,9 +7,15 @@ chosen generation is meant to contain (``schema.typed_schema`` columns and dtype
 without provenance). :func:`write_sample` writes them as an export file through
 :func:`chattools.writers.write_export`. Same seed, same frames: no wall clock is read.
 
-The exported metric columns follow Channel Talk's rules
+The exported metric columns follow Channel Talk's rules as measured on real exports
 (:mod:`chattools.sample.ct_metrics`), with the channel's hours :data:`SAMPLE_HOURS`
-and Korean public holidays (:data:`SAMPLE_HOLIDAYS`) closed.
+and Korean public holidays (:data:`SAMPLE_HOLIDAYS`) closed — or other hours
+(``hours=``, ``holidays=``, e.g. to test :func:`chattools.infer_operating_hours`).
+The sample holds what drives the residuals on real files — cycles opened by the team,
+reopened cycles, ``@`` notes, team-only internal talk — in forms a recomputation can
+reproduce; ``gaps=True`` adds what a real legacy export cannot show (internal notes
+without a flag, replies missing from the Message sheet), so the exported metrics then
+disagree with the messages for those chats, as they do on real files.
 
 Examples
 --------
@@ -28,7 +34,8 @@ b'\\xd0\\xcf\\x11\\xe0'
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -87,6 +94,8 @@ class SampleData:
     generation: schema.Generation
     timezone: str
     seed: int
+    hours: Mapping[str, str | Sequence[str]] = field(default_factory=lambda: dict(SAMPLE_HOURS))
+    holidays: str | None = SAMPLE_HOLIDAYS
 
     def export(self, file: str = "sample.xlsx") -> Export:
         """The frames as an :class:`~chattools.Export`, with provenance columns added.
@@ -115,9 +124,15 @@ class SampleData:
         return f"<SampleData generation={self.generation!r} seed={self.seed} {counts}>"
 
 
-def calendar(timezone: str = schema.DEFAULT_TIMEZONE) -> SampleCalendar:
+def calendar(
+    timezone: str = schema.DEFAULT_TIMEZONE,
+    hours: Mapping[str, str | Sequence[str]] | None = None,
+    holidays: str | None = SAMPLE_HOLIDAYS,
+) -> SampleCalendar:
     """The sample channel's operating-hours calendar (reference implementation)."""
-    return SampleCalendar(SAMPLE_HOURS, timezone=timezone, holidays=SAMPLE_HOLIDAYS)
+    return SampleCalendar(
+        SAMPLE_HOURS if hours is None else hours, timezone=timezone, holidays=holidays
+    )
 
 
 def _check(name: str, value: object, allowed: tuple[object, ...]) -> None:
@@ -132,6 +147,9 @@ def generate(
     seed: int = 7,
     generation: schema.Generation = "legacy",
     timezone: str = schema.DEFAULT_TIMEZONE,
+    hours: Mapping[str, str | Sequence[str]] | None = None,
+    holidays: str | None = SAMPLE_HOLIDAYS,
+    gaps: bool = False,
 ) -> SampleData:
     """Draw a sample channel with ``chats`` chats and return its typed frames.
 
@@ -146,6 +164,17 @@ def generate(
         ``isPrivate`` messages, teams) or ``"case"`` (the ``cases`` frame only).
     timezone
         The channel time zone: of the typed timestamps and of the operating hours.
+    hours
+        The channel's weekly slots (default :data:`SAMPLE_HOURS`), e.g.
+        ``{"mon-fri": "09:00-18:00", "sat": "22:00-06:00"}``: when the team answers,
+        and what the ``operation*`` columns keep.
+    holidays
+        Country whose public holidays close the channel (``None``: never closed).
+    gaps
+        Add what real legacy exports cannot show: internal notes as plain manager
+        messages (no ``@``, no flag) and replies missing from the Message sheet. The
+        exported metrics still follow Channel Talk's rules on the whole conversation,
+        so a recomputation from the messages disagrees for those chats.
 
     Examples
     --------
@@ -159,11 +188,16 @@ def generate(
     if isinstance(chats, bool) or not isinstance(chats, int) or chats < 1:
         msg = f"invalid chats={chats!r}; expected a positive integer"
         raise InvalidValueError(msg, hint="pass e.g. chats=200 (up to 10_000 per real file).")
+    if not isinstance(gaps, bool):
+        msg = f"invalid gaps={gaps!r}; expected True or False"
+        raise InvalidValueError(msg, hint="pass gaps=True for the residuals of real exports.")
     try:
-        cal = calendar(timezone)
+        ZoneInfo(timezone)
     except (ValueError, KeyError) as exc:  # zoneinfo errors subclass these
         msg = f"invalid timezone={timezone!r}"
         raise InvalidValueError(msg, hint="use an IANA name such as 'Asia/Seoul'.") from exc
+    week = dict(SAMPLE_HOURS) if hours is None else dict(hours)
+    cal = calendar(timezone, week, holidays)
     export_at = int(EXPORT_TIME.timestamp())
     rng = random.Random(seed)
     world = build_world(rng, users=max(3, chats * 3 // 4), export_at=export_at)
@@ -172,10 +206,12 @@ def generate(
     if generation == "case":
         cases = case_columns(rng, drawn, world, cal, export_at=export_at)
         frames["cases"] = typed_frame("cases", cases, timezone)
-        return SampleData(frames, generation, timezone, seed)
+        return SampleData(frames, generation, timezone, seed, week, holidays)
     raw = {
         "chats": chat_columns(drawn, world, cal, export_at=export_at, generation=generation),
-        "messages": message_columns(rng, drawn, generation=generation),
+        "messages": message_columns(
+            rng, drawn, generation=generation, gaps=random.Random(seed + 104_729) if gaps else None
+        ),
         "meets": meets_columns(rng, drawn),
         "users": world.users,
         "supportbots": world.supportbots,
@@ -190,7 +226,7 @@ def generate(
         extra["messages"] = ("isPrivate",)
     for key in _SHEETS[generation]:
         frames[key] = typed_frame(key, raw[key], timezone, extra=extra.get(key, ()))
-    return SampleData(frames, generation, timezone, seed)
+    return SampleData(frames, generation, timezone, seed, week, holidays)
 
 
 def write_sample(
@@ -203,6 +239,9 @@ def write_sample(
     json_shape: Literal["sheets", "api"] = "sheets",
     password: str | None = None,
     timezone: str = schema.DEFAULT_TIMEZONE,
+    hours: Mapping[str, str | Sequence[str]] | None = None,
+    holidays: str | None = SAMPLE_HOLIDAYS,
+    gaps: bool = False,
 ) -> bytes:
     """Generate a sample and return (and, with ``path``, write) it as an export file.
 
@@ -216,7 +255,15 @@ def write_sample(
     """
     from chattools.writers import write_export
 
-    data = generate(chats, seed=seed, generation=generation, timezone=timezone)
+    data = generate(
+        chats,
+        seed=seed,
+        generation=generation,
+        timezone=timezone,
+        hours=hours,
+        holidays=holidays,
+        gaps=gaps,
+    )
     payload = write_export(
         data.frames,
         generation=generation,

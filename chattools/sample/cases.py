@@ -109,7 +109,7 @@ def case_columns(
     all_windows = [case_windows(chat) for chat in chats]
     case_ids = iter(rng.sample(range(10**9, 10**10), sum(map(len, all_windows))))
     for chat, windows in zip(chats, all_windows, strict=True):
-        events = [(m[0], m[1], m[4]) for m in chat.messages]
+        events = chat.events()
         names = [world.manager_names[m] for m in chat.manager_ids or []]
         for k, w in enumerate(windows, start=1):
             opened, end = w.start, w.end

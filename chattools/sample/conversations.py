@@ -16,7 +16,15 @@ Besides the usual inbound chats (opened by a customer message) the sample holds:
   the last human message (unanswered, waiting): about 3 % of the chats (at most 60),
   in the three days before the export, including one opened during the export day's operating hours
   and one waiting since the previous evening;
-* reopens within the hour after a close (which the by-case export keeps in one case).
+* reopens within the hour after a close (which the by-case export keeps in one case);
+* cycles opened without a message at ``openedAt`` (a form or a button: the customer
+  writes, or the team answers, a little later) and reopened cycles opened by the team
+  (a follow-up at ``openedAt``, or a team message after a silent reopen) — Channel
+  Talk's who-opened-the-cycle rule (:mod:`chattools.sample.ct_metrics`) tells them
+  apart;
+* internal notes, some of them ``@`` mentions (which legacy exports keep, as manager
+  messages whose text starts with ``@``), and chats where the team only talked
+  internally and never answered.
 
 Examples
 --------
@@ -47,6 +55,10 @@ __all__ = ["Chat", "Cycle", "Message", "build_chats"]
 #: (epoch seconds, personType, personId, plainText, isPrivate)
 Message = tuple[int, str, str | None, str | None, bool]
 End = Literal["closed", "opened", "snoozed", "pending"]
+#: How a cycle opens: a customer message at ``opened_at`` (``"message"``), nothing at
+#: ``opened_at`` and the customer (``"form"``) or the team (``"silent-team"``) writing
+#: a little later, or a team message at ``opened_at`` (``"team"``, reopens only).
+Opening = Literal["message", "form", "silent-team", "team"]
 
 _DAY = 86_400
 _HOUR_WEIGHTS = (
@@ -91,6 +103,11 @@ class Chat:
     csat: str | None = None
     summary: str | None = None
 
+    def events(self) -> list[tuple[int, str, bool]]:
+        """The messages as Channel Talk's rules read them: ``(time, personType, is a note)``,
+        a note being ``isPrivate`` or a text starting with ``@``."""
+        return [(m[0], m[1], m[4] or (m[3] or "").startswith("@")) for m in self.messages]
+
 
 @dataclass
 class _Plan:
@@ -100,11 +117,16 @@ class _Plan:
     end: End = "closed"
     outbound: Literal["no", "answered", "unanswered"] = "no"
     pending_at: int | None = None  # end="pending": when the customer's waiting run starts
+    internal_only: bool = False  # the team only writes internal notes, never answers
 
 
 class _Builder:
     def __init__(
-        self, rng: random.Random, world: World, cal: SampleCalendar, export_at: int
+        self,
+        rng: random.Random,
+        world: World,
+        cal: SampleCalendar,
+        export_at: int,
     ) -> None:
         self.rng, self.world, self.cal, self.export_at = rng, world, cal, export_at
         self.msgs: list[Message] = []
@@ -132,10 +154,37 @@ class _Builder:
             if r < 0.92:
                 return t + min(3600, int(self.rng.lognormvariate(4.8, 1.0)))
             return t + self.rng.randint(1800, 6 * 3600)
+        if self.cal.is_holiday_in_hours(t) and r < 0.3:  # someone on call on a holiday
+            return t + self.rng.randint(60, 1800)
         return self.cal.next_open(t) + min(5400, int(self.rng.lognormvariate(6.0, 1.0)))
 
-    def cycle(self, opened: int, chat: Chat, end: End, plan: _Plan | None = None) -> Cycle:
-        """Messages of one cycle, opened by a customer message at ``opened``.
+    def note(self, a: int, b: int) -> None:
+        """An internal note between ``a`` and ``b`` (some are ``@`` mentions)."""
+        note_by = self.rng.choice(self.world.manager_ids)
+        self.msgs.append(
+            (self.rng.randint(a, b), "manager", note_by, text.note_text(self.rng), True)
+        )
+
+    def internal_only(self, t: int, cycle: Cycle, end: End) -> Cycle:
+        """The team talks about the customer's message internally and never answers."""
+        v = self.rng
+        for _ in range(v.randint(1, 3)):
+            t += v.randint(30, 900)
+            note_by = v.choice(self.world.manager_ids)
+            self.msgs.append((t, "manager", note_by, v.choice(text.INTERNAL_TALK), True))
+        if end == "closed":
+            cycle.closed_at = t + v.randint(60, 3600)
+        return cycle
+
+    def cycle(
+        self,
+        opened: int,
+        chat: Chat,
+        end: End,
+        plan: _Plan | None = None,
+        opening: Opening = "message",
+    ) -> Cycle:
+        """Messages of one cycle opened at ``opened`` (see :data:`Opening`).
 
         With ``plan.outbound`` the team opens the cycle; with ``end="pending"`` the
         cycle stops on a customer run starting at ``plan.pending_at`` (unanswered).
@@ -143,7 +192,7 @@ class _Builder:
         rng, user = self.rng, chat.user_id
         outbound = plan.outbound if plan is not None else "no"
         until = plan.pending_at if plan is not None and end == "pending" else None
-        cycle = Cycle(opened, None, outbound=outbound != "no")
+        cycle = Cycle(opened, None, outbound=outbound != "no" or opening == "team")
 
         def wake(at: int) -> None:
             """End a running snooze at ``at`` (drop it if it would start later)."""
@@ -159,8 +208,16 @@ class _Builder:
                     cycle.closed_at = t + rng.randint(_DAY, 3 * _DAY)
                 return cycle
             t = self.run(t + int(rng.lognormvariate(7.0, 1.2)), "user", user, rng.choice((1, 2)))
+        elif opening in ("team", "silent-team"):
+            v = self.rng
+            at = opened if opening == "team" else opened + v.randint(5, 300)
+            t = self.add(at, "manager", chat.assignee_id, text.manager_text(v))
+            t = self.run(t + v.randint(30, 3600), "user", user, v.choice((1, 2)))
         else:
-            t = self.run(opened, "user", user, rng.choice((1, 1, 2, 3)))
+            at = opened if opening == "message" else opened + rng.randint(3, 60)
+            t = self.run(at, "user", user, rng.choice((1, 1, 2, 3)))
+            if plan is not None and plan.internal_only:
+                return self.internal_only(t, cycle, end)
         if not self.cal.is_open(t) and rng.random() < 0.7:
             t = self.add(t + rng.randint(0, 1), "bot", self.world.bot_ids[0], text.CLOSED_NOTICE)
         rounds = 1 + min(14, int(rng.expovariate(1 / 6.2)))
@@ -168,10 +225,8 @@ class _Builder:
             reply = self.reply_at(t)
             if until is not None and reply >= until:
                 break  # the customer run at hand is still waiting at the export
-            if rng.random() < 0.1:  # an internal note before answering (2026 exports)
-                note_by = rng.choice(self.world.manager_ids)
-                note = (rng.randint(t, reply), "manager", note_by, text.note_text(rng), True)
-                self.msgs.append(note)
+            if rng.random() < 0.1:  # an internal note before answering
+                self.note(t, reply)
             writer = chat.assignee_id if rng.random() < 0.85 else rng.choice(self.world.manager_ids)
             t = self.run(reply, "manager", writer, rng.choice((1, 1, 2, 2, 3)))
             if rng.random() < 0.08:  # snoozed while waiting on the customer
@@ -200,6 +255,19 @@ class _Builder:
             cycle.closed_at = close
             wake(close)
         return cycle
+
+    def opening(self, *, first: bool, plan: _Plan) -> Opening:
+        """How a cycle opens: mostly with the customer's message (see :data:`Opening`)."""
+        if plan.outbound != "no" or plan.internal_only or plan.end == "pending":
+            return "message"
+        if first and plan.entry != "plain":
+            return "message"
+        r = self.rng.random()
+        if r < 0.06:
+            return "form"
+        if r < 0.09:
+            return "silent-team"
+        return "team" if not first and r < 0.2 else "message"
 
     def chat(self, chat: Chat, plan: _Plan) -> Chat:
         rng, user, bot = self.rng, chat.user_id, self.world.bot_ids
@@ -230,7 +298,8 @@ class _Builder:
         else:
             for k in range(plan.cycles):
                 last = k == plan.cycles - 1
-                cycle = self.cycle(t, chat, plan.end if last else "closed", plan)
+                opening = self.opening(first=k == 0, plan=plan)
+                cycle = self.cycle(t, chat, plan.end if last else "closed", plan, opening)
                 chat.cycles.append(cycle)
                 if not last:
                     assert cycle.closed_at is not None
@@ -299,7 +368,12 @@ def _forced_times(cal: SampleCalendar, export_at: int) -> list[int]:
 
 
 def build_chats(
-    rng: random.Random, world: World, cal: SampleCalendar, *, chats: int, export_at: int
+    rng: random.Random,
+    world: World,
+    cal: SampleCalendar,
+    *,
+    chats: int,
+    export_at: int,
 ) -> list[Chat]:
     """Draw ``chats`` chats between 2026-01-01 and ``export_at`` (sorted by creation)."""
     times = _arrivals(rng, cal, chats, export_at)
@@ -327,6 +401,10 @@ def build_chats(
     for k, t in zip(fixed_at, fixed, strict=False):
         times[k] = t
     plans = {i: p for i, p in zip(forced_at, forced, strict=True)}
+    free = [i for i in range(chats) if i not in plans]
+    extra = [_Plan(internal_only=True), _Plan(cycles=2), _Plan(cycles=3)]
+    for i, p in zip(rng.sample(free, min(len(extra), len(free))), extra, strict=False):
+        plans[i] = p
     builder = _Builder(rng, world, cal, export_at)
     out = []
     for i, created in enumerate(times):
@@ -415,7 +493,8 @@ def _random_plan(rng: random.Random) -> _Plan:
         cycles += 1
     e = rng.random()
     end: End = "opened" if e < 0.02 else "snoozed" if e < 0.035 else "closed"
-    return _Plan(entry, bot_only, cycles, end)
+    internal = not bot_only and cycles == 1 and end == "closed" and rng.random() < 0.015
+    return _Plan(entry, bot_only, cycles, end, internal_only=internal)
 
 
 def _decorate(rng: random.Random, world: World, chat: Chat) -> None:

@@ -1,26 +1,29 @@
 """Channel Talk's own metric rules, row by row: the reference implementation.
 
 The sample generator fills the exported metric columns (``waitingTime``,
-``replyCount``, ``operation*`` …) with these rules, so that a recomputation from the
-messages can be checked for exact agreement. The rules (see ``shared/metrics.md``):
+``replyCount``, ``operation*`` …) with these rules, measured on real legacy exports
+(``shared/metrics.md``), so that a recomputation from the messages can be checked for
+exact agreement. Written as a plain replay, independently of ``chattools.derive``:
 
-* Only one cycle counts: messages with ``opened_at <= t`` (and ``t <= closed_at`` when
-  closed). Bot messages and internal notes (``private``) are ignored.
-* Customer (``"user"``) and team (``"manager"``) messages collapse into runs of one
-  side. A reply sample is a team run following a customer run; its time is the first
-  team message minus the **first** message of the customer run.
-* ``replyCount`` = number of samples; ``totalReplyTime`` = their sum and
-  ``avgReplyTime = total // count`` (both null without samples);
-  ``firstRepliedAtAfterOpen`` = the first sample's team message;
-  ``waitingTime`` = that minus ``openedAt``; ``resolutionTime = closedAt − openedAt``.
-* Outbound cycles (the team writes first, e.g. a proactive follow-up): ``openedAt`` is
-  the manager's first message; the opening team run follows no customer run, so it is
-  not a reply sample: ``waitingTime`` runs from that opener to the first team message
-  answering the customer, and stays null (``replyCount`` 0) if the customer never
-  writes. This is the rule :mod:`chattools.derive.replies` and ``reconcile`` apply.
-* ``opened_at is None`` (a bot-only chat) → every column null, ``replyCount`` included.
-* ``operation*``: null when ``opened_at`` is outside the open slots; otherwise the same
-  quantities measured in business seconds, ``operationReplyCount = replyCount``.
+* Only the latest cycle counts: messages with ``opened_at <= t`` (and ``t <= closed_at``
+  when closed). Bot messages are never looked at.
+* **Who opened the cycle**: the customer is waiting from ``opened_at`` when a customer
+  message is at ``opened_at``, or nothing is and either no earlier message exists or
+  the next message is the customer's; otherwise the team opened it and the first wait
+  starts at the next customer message.
+* Replay in order: a customer message starts a wait when none is running (the sample
+  starts at the **first** customer message of the run, or at ``opened_at``); the first
+  team message during a wait that is not a note ends it. Notes (``isPrivate``, or a
+  text starting with ``@``) are never replies.
+* ``replyCount`` = number of samples, ``totalReplyTime`` = their sum,
+  ``avgReplyTime = total // count``, ``firstRepliedAtAfterOpen`` = the first sample's
+  reply, ``waitingTime`` = the first sample: **all blank together** without a sample.
+  ``resolutionTime = closed_at − opened_at``.
+* ``opened_at is None`` (a bot-only chat) → every column null.
+* ``operation*`` are **not** business seconds: the plain value, kept when both its
+  endpoints are in one block of operating hours (:meth:`SampleCalendar.same_block`),
+  blank otherwise; ``operationReplyCount`` / ``operationTotalReplyTime`` count and sum
+  the samples in a block (blank if none).
 
 All values are whole seconds (timestamps are epoch seconds).
 
@@ -30,8 +33,8 @@ Examples
 >>> cal = SampleCalendar({"mon-fri": "09:00-18:00"}, timezone="UTC", holidays=None)
 >>> monday_10 = 1782122400  # 2026-06-22 10:00 UTC
 >>> msgs = [(monday_10, "user", False), (monday_10 + 60, "bot", False),
-...         (monday_10 + 90, "manager", False), (monday_10 + 100, "user", False),
-...         (monday_10 + 200, "manager", False)]
+...         (monday_10 + 70, "manager", True), (monday_10 + 90, "manager", False),
+...         (monday_10 + 100, "user", False), (monday_10 + 200, "manager", False)]
 >>> m = cycle_metrics(msgs, opened_at=monday_10, closed_at=None, calendar=cal)
 >>> m["replyCount"], m["totalReplyTime"], m["avgReplyTime"], m["waitingTime"]
 (2, 190, 95, 90)
@@ -45,9 +48,9 @@ from collections.abc import Iterable
 
 from chattools.sample.hours import SampleCalendar
 
-__all__ = ["METRIC_COLUMNS", "MessageEvent", "cycle_metrics", "reply_samples"]
+__all__ = ["METRIC_COLUMNS", "MessageEvent", "cycle_metrics", "opened_by", "reply_samples"]
 
-#: (epoch seconds, personType, isPrivate)
+#: (epoch seconds, personType, is a note: ``isPrivate`` or a text starting with ``@``)
 MessageEvent = tuple[int, str, bool]
 
 #: The chat columns :func:`cycle_metrics` fills (``firstRepliedAtAfterOpen`` is a time).
@@ -66,26 +69,40 @@ METRIC_COLUMNS = (
 )
 
 
+def opened_by(messages: Iterable[MessageEvent], *, opened_at: int) -> str:
+    """``"customer"`` or ``"team"``: who opened the cycle starting at ``opened_at``."""
+    human = [(t, p) for t, p, _ in messages if p in ("user", "manager")]
+    at_open = [p for t, p in human if t == opened_at]
+    if "user" in at_open:
+        return "customer"
+    if at_open:
+        return "team"
+    earlier = any(t < opened_at for t, _ in human)
+    after = [p for t, p in human if t > opened_at]
+    return "customer" if not earlier or (after and after[0] == "user") else "team"
+
+
 def reply_samples(
     messages: Iterable[MessageEvent], *, opened_at: int, closed_at: int | None
 ) -> list[tuple[int, int]]:
-    """``(first customer message of the run, first team message)`` per reply sample.
+    """``(start of the wait, reply)`` per reply sample of the cycle.
 
-    ``messages`` must be in conversation order (time, then file order).
+    ``messages`` must be the chat's messages in conversation order (time, then file
+    order); those outside the cycle only matter to who opened it.
     """
+    events = list(messages)
+    waiting_since: int | None = None
+    if opened_by(events, opened_at=opened_at) == "customer":
+        waiting_since = opened_at
     samples: list[tuple[int, int]] = []
-    side: str | None = None
-    run_start = 0
-    for t, person_type, private in messages:
+    for t, person_type, note in events:
         if t < opened_at or (closed_at is not None and t > closed_at):
             continue
-        if private or person_type not in ("user", "manager"):
-            continue
-        if person_type == side:
-            continue
-        if person_type == "manager" and side == "user":
-            samples.append((run_start, t))
-        side, run_start = person_type, t
+        if person_type == "user" and waiting_since is None:
+            waiting_since = t
+        elif person_type == "manager" and not note and waiting_since is not None:
+            samples.append((waiting_since, t))
+            waiting_since = None
     return samples
 
 
@@ -101,23 +118,21 @@ def cycle_metrics(
     if opened_at is None:
         return out
     samples = reply_samples(messages, opened_at=opened_at, closed_at=closed_at)
-    count = len(samples)
-    out["replyCount"] = count
     if samples:
         total = sum(m - u for u, m in samples)
-        out["totalReplyTime"], out["avgReplyTime"] = total, total // count
+        out["replyCount"], out["totalReplyTime"] = len(samples), total
+        out["avgReplyTime"] = total // len(samples)
         out["firstRepliedAtAfterOpen"] = samples[0][1]
-        out["waitingTime"] = samples[0][1] - opened_at
+        out["waitingTime"] = samples[0][1] - samples[0][0]
+        if calendar.same_block(*samples[0]):
+            out["operationWaitingTime"] = out["waitingTime"]
+        kept = [(u, m) for u, m in samples if calendar.same_block(u, m)]
+        if kept:
+            op_total = sum(m - u for u, m in kept)
+            out["operationReplyCount"], out["operationTotalReplyTime"] = len(kept), op_total
+            out["operationAvgReplyTime"] = op_total // len(kept)
     if closed_at is not None:
         out["resolutionTime"] = closed_at - opened_at
-    if not calendar.is_open(opened_at):
-        return out
-    biz = calendar.business_seconds
-    out["operationReplyCount"] = count
-    if samples:
-        total = sum(biz(u, m) for u, m in samples)
-        out["operationTotalReplyTime"], out["operationAvgReplyTime"] = total, total // count
-        out["operationWaitingTime"] = biz(opened_at, samples[0][1])
-    if closed_at is not None:
-        out["operationResolutionTime"] = biz(opened_at, closed_at)
+        if calendar.same_block(opened_at, closed_at):
+            out["operationResolutionTime"] = out["resolutionTime"]
     return out

@@ -20,11 +20,17 @@ import polars as pl
 
 from chattools import schema
 from chattools.sample.conversations import Chat
-from chattools.sample.ct_metrics import cycle_metrics
+from chattools.sample.ct_metrics import cycle_metrics, reply_samples
 from chattools.sample.hours import SampleCalendar
 from chattools.sample.world import Columns, World
 
-__all__ = ["CHAT_2026_COLUMNS", "chat_columns", "meets_columns", "message_columns", "typed_frame"]
+__all__ = [
+    "CHAT_2026_COLUMNS",
+    "chat_columns",
+    "meets_columns",
+    "message_columns",
+    "typed_frame",
+]
 
 #: The 2026 analytics columns the sample writes (known to the schema, not core).
 CHAT_2026_COLUMNS = tuple(c.name for c in schema.SHEETS["chats"].columns if not c.core)
@@ -81,9 +87,8 @@ def chat_columns(
 
     for chat in chats:
         last = chat.cycles[-1] if chat.cycles else None
-        events = [(m[0], m[1], m[4]) for m in chat.messages]
         metrics = cycle_metrics(
-            events,
+            chat.events(),
             opened_at=last.opened_at if last else None,
             closed_at=last.closed_at if last else None,
             calendar=cal,
@@ -135,8 +140,44 @@ def chat_columns(
     return cols
 
 
-def message_columns(rng: random.Random, chats: list[Chat], *, generation: str) -> Columns:
-    """Message rows grouped by chat in blocks (blocks not in time order)."""
+def _missing_replies(gaps: random.Random, chats: list[Chat]) -> set[tuple[int, int]]:
+    """``(chat, message)`` indices of replies left out of the Message sheet (~2 % of chats).
+
+    Channel Talk counted them (the exported metrics include them); the sheet lacks them,
+    as real exports sometimes do (deleted messages, or not exported).
+    """
+    out: set[tuple[int, int]] = set()
+    for ci, chat in enumerate(chats):
+        if not chat.cycles or gaps.random() >= 0.02:
+            continue
+        last = chat.cycles[-1]
+        samples = reply_samples(chat.events(), opened_at=last.opened_at, closed_at=last.closed_at)
+        if not samples:
+            continue
+        reply = gaps.choice(samples)[1]
+        for mi, (t, person_type, _, body, private) in enumerate(chat.messages):
+            mention = (body or "").startswith("@")
+            if t == reply and person_type == "manager" and not private and not mention:
+                out.add((ci, mi))
+                break
+    return out
+
+
+def message_columns(
+    rng: random.Random,
+    chats: list[Chat],
+    *,
+    generation: str,
+    gaps: random.Random | None = None,
+) -> Columns:
+    """Message rows grouped by chat in blocks (blocks not in time order).
+
+    Legacy sheets keep the internal notes that are ``@`` mentions (as plain manager
+    messages, like real legacy exports) and drop the others. With ``gaps`` (a random
+    generator) the sheet shows what real legacy exports cannot: every internal note as
+    a plain manager message (no flag), and a few replies missing.
+    """
+    missing = _missing_replies(gaps, chats) if gaps is not None else set()
     order = list(range(len(chats)))
     rng.shuffle(order)
     cols: Columns = {
@@ -149,15 +190,18 @@ def message_columns(rng: random.Random, chats: list[Chat], *, generation: str) -
     private: list[object] = []
     for i in order:
         chat = chats[i]
-        for t, person_type, person_id, body, is_private in chat.messages:
-            if is_private and generation == "legacy":
-                continue  # legacy exports have no internal notes
+        for mi, (t, person_type, person_id, body, is_private) in enumerate(chat.messages):
+            if (i, mi) in missing:
+                continue
+            mention = (body or "").startswith("@")
+            if is_private and generation == "legacy" and not (mention or gaps is not None):
+                continue  # legacy exports show only the notes that are @ mentions
             cols["chatId"].append(chat.id)
             cols["personType"].append(person_type)
             cols["personId"].append(person_id)
             cols["createdAt"].append(t)
             cols["plainText"].append(body)
-            private.append(is_private)
+            private.append(is_private)  # (legacy sheets have no isPrivate column)
     if generation == "2026":
         cols["isPrivate"] = private
     return cols

@@ -21,6 +21,7 @@ __all__ = [
     "CLOSED_NOTICE",
     "FAMILY_NAMES",
     "GIVEN_NAMES",
+    "INTERNAL_TALK",
     "SECTION_PATHS",
     "TAG_NAMES",
     "customer_text",
@@ -91,6 +92,11 @@ _NOTES = (
     "@김지훈 환불 건 확인 부탁드려요", "결제 PG사 확인 필요", "VIP 고객, 우선 처리",
     "같은 건으로 3번째 문의", "@billing please double-check the invoice",
 )  # fmt: skip
+#: What a team says among itself about a chat it does not answer (internal talk).
+INTERNAL_TALK = (
+    "이 고객 지난주에도 같은 문의", "환불 규정 확인 중입니다", "@김지훈 이 건 봐주실 수 있나요?",
+    "답변 보류, 내일 확인", "spam? ignore for now",
+)  # fmt: skip
 _SPECIAL_CUSTOMER = (
     "N/A",
     '=IF(A1>0,"ok","no") 엑셀 수식이 안 먹혀요',
@@ -137,7 +143,7 @@ def manager_text(rng: random.Random) -> str | None:
 
 
 def note_text(rng: random.Random) -> str:
-    """An internal note (2026 exports)."""
+    """An internal note (``isPrivate`` in 2026 exports; legacy ones keep ``@`` notes)."""
     return rng.choice(_NOTES)
 
 
