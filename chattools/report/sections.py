@@ -308,6 +308,23 @@ def tags(ctx: Context) -> Section:
 
 
 # -- reconciliation ---------------------------------------------------------------------
+def _inferred_hours(rec: Any) -> list[str]:
+    inferred = getattr(rec, "inferred", None)
+    if inferred is None:
+        return []
+    evidence = inferred.evidence.select(
+        "weekday", "slot", "boundary", "at", "open_side", "closed_side", "slot_chats",
+        "closed_chats",
+    )  # fmt: skip
+    return [
+        "<h3>Inferred operating hours</h3>",
+        f"<p>{esc(inferred.describe())} — from {inferred.chats:,} chats with an "
+        "<code>operation*</code> value; each boundary lies between the closest open and "
+        "closed observations.</p>",
+        table(evidence, max_rows=30),
+    ]
+
+
 def reconciliation(ctx: Context) -> Section:
     fn = api("reconcile")
     title = "Reconciliation with the exported numbers"
@@ -321,9 +338,18 @@ def reconciliation(ctx: Context) -> Section:
     except ChattoolsError as err:
         return Section(title, not_available("reconciliation", err.message))
     parts = [
-        '<p class="note">Channel Talk\'s exported metrics recomputed from the messages; '
-        f"a value matches within {esc(fmt(rec.tolerance))}.</p>",
+        "<p class=\"note\">Channel Talk's exported metrics recomputed with Channel Talk's "
+        "own rules, from the messages or from other exported columns (basis); a value "
+        f"matches within Channel Talk's truncation ({esc(fmt(rec.tolerance))} steps). Every "
+        "mismatch has a reason: notes and replies a legacy export cannot show explain "
+        "almost all of them; <i>unexplained</i> ones may be a chattools bug.</p>",
         table(rec.summary),
+        *_inferred_hours(rec),
+    ]
+    reasons = getattr(rec, "reasons", None)
+    if rec.mismatches.height and reasons is not None:
+        parts += ["<h3>Mismatches by reason</h3>", table(reasons.filter(pl.col("values") > 0))]
+    parts += [
         "<h3>Some mismatching chats</h3>",
         table(rec.mismatches.sort("metric", "chat_id"), max_rows=10)
         if rec.mismatches.height
