@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal, TypeAlias
 
@@ -101,7 +101,6 @@ class InferredHours:
     evidence: pl.DataFrame
     holiday_evidence: pl.DataFrame
     chats: int
-    notes: tuple[str, ...] = field(default=())
 
     def describe(self) -> str:
         """The schedule in one line."""
