@@ -3,17 +3,23 @@
 Passwords come from an environment variable (``--password-env NAME``, default
 ``CHATTOOLS_PASSWORD``) or, in a terminal, a hidden prompt; they are never echoed,
 logged or written. Data errors print one clean line and exit with code 1; usage
-errors exit with code 2.
+errors exit with code 2. Every command that reads exports takes ``--limit KEY=VALUE``
+(repeatable) to raise one of the safety limits of :class:`chattools.readers.Limits`.
+Given several files, a folder or a glob, a file that cannot be read is reported and
+the others are used (``inspect`` lists it; ``metrics`` and ``report`` print a warning
+line per file on standard error); ``convert`` stops at it.
 
 Examples
 --------
 ``chattools sample --chats 200 --password Demo1234 -o sample.xlsx``
 ``CHATTOOLS_PASSWORD=Demo1234 chattools inspect sample.xlsx``
 ``chattools report sample.xlsx --hours "mon-fri 09:00-12:00,13:00-18:00" --holidays KR -o report.html``
+``chattools inspect big.xlsx --limit max_cells=300000000``
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -54,6 +60,16 @@ Hours = Annotated[
 ]
 Holidays = Annotated[
     str | None, typer.Option("--holidays", help="Country code of public holidays, e.g. KR.")
+]
+LimitOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--limit",
+        metavar="KEY=VALUE",
+        help="Raise a safety limit for a genuine export that was refused, e.g. "
+        "max_cells=300000000 (repeatable; keys: max_cells, max_decompressed_bytes, "
+        "max_ratio, ratio_floor_bytes, max_members, max_json_bytes).",
+    ),
 ]
 
 
@@ -104,13 +120,64 @@ def parse_hours_option(hours: Sequence[str] | None, *, timezone: str, holidays: 
     return OperatingHours.weekly(slots, timezone=timezone, holidays=holidays)
 
 
-def _open(exports: Sequence[Path], password_env: str, timezone: str) -> Any:
+def parse_limits_option(values: Sequence[str] | None) -> Any:
+    """Turn ``["max_cells=300000000", ...]`` into ``Limits`` (or None when not given).
+
+    Keys are the fields of :class:`chattools.readers.Limits` (``-`` may stand for
+    ``_``); values are numbers (``_`` separators allowed). Bad input is a usage error.
+
+    >>> limits = parse_limits_option(["max_cells=300_000_000", "max-ratio=500"])
+    >>> limits.max_cells, limits.max_ratio
+    (300000000, 500.0)
+    >>> parse_limits_option(None) is None
+    True
+    """
+    if not values:
+        return None
+    from chattools.readers.safety import Limits
+
+    keys = [f.name for f in dataclasses.fields(Limits)]
+    given: dict[str, int | float] = {}
+    for item in values:
+        key, sep, raw = item.partition("=")
+        key = key.strip().lower().replace("-", "_")
+        if not sep or key not in keys:
+            msg = f"cannot read --limit {item!r}: expected KEY=VALUE with KEY one of {keys}"
+            raise typer.BadParameter(msg, param_hint="--limit")
+        text = raw.strip().replace("_", "")
+        try:
+            given[key] = int(text)
+        except ValueError:
+            try:
+                given[key] = float(text)
+            except ValueError:
+                msg = f"cannot read --limit {item!r}: {raw.strip()!r} is not a number"
+                raise typer.BadParameter(msg, param_hint="--limit") from None
+    try:
+        return Limits(**given)  # type: ignore[arg-type]
+    except ChattoolsError as err:
+        raise typer.BadParameter(f"--limit: {err.message}", param_hint="--limit") from None
+
+
+def _open(exports: Sequence[Path], password_env: str, timezone: str, limits: Any = None) -> Any:
     import chattools as ct
 
     password = _password(password_env)
     if len(exports) == 1 and exports[0].is_file():
-        return ct.open_export(exports[0], password=password, timezone=timezone)
-    return ct.open_exports([str(p) for p in exports], password=password, timezone=timezone)
+        return ct.open_export(exports[0], password=password, timezone=timezone, limits=limits)
+    return ct.open_exports(
+        [str(p) for p in exports], password=password, timezone=timezone, limits=limits
+    )
+
+
+def _warn_skipped(exp: Any) -> None:
+    """One line on standard error per file that could not be read (and was left out)."""
+    for row in exp.skipped.iter_rows(named=True):
+        typer.echo(
+            f"warning: skipped {row['file']}: {row['error']}: {row['reason']} "
+            f"(hint: {row['hint']})",
+            err=True,
+        )
 
 
 @app.command()
@@ -152,9 +219,13 @@ def inspect(
     exports: Exports,
     password_env: PasswordEnv = "CHATTOOLS_PASSWORD",
     timezone: Timezone = "Asia/Seoul",
+    limit: LimitOption = None,
 ) -> None:
     """Show what is in export files: generation, sheets, rows, date range, problems."""
-    exp = _run(lambda: _open(exports, password_env, timezone))
+    import polars as pl
+
+    limits = parse_limits_option(limit)
+    exp = _run(lambda: _open(exports, password_env, timezone, limits))
     typer.echo(f"generation: {exp.generation}   time zone: {exp.timezone}")
     for row in exp.sources.iter_rows(named=True):
         typer.echo(
@@ -163,11 +234,21 @@ def inspect(
         )
     for row in exp.summary().iter_rows(named=True):
         typer.echo(f"  {row['sheet']:<12} {row['rows']:>9,} rows  {row['columns']:>3} columns")
-    typer.echo(f"problems: {exp.problems.height}")
-    if exp.problems.height:
-        counts = exp.problems.group_by("problem").len().sort("len", descending=True).head(10)
+    # the skipped files are listed on their own, not again among the problems
+    problems = exp.problems.filter(~pl.col("file").is_in(exp.skipped["file"].implode()))
+    typer.echo(f"problems: {problems.height}")
+    if problems.height:
+        counts = problems.group_by("problem").len().sort("len", descending=True).head(10)
         for problem, n in counts.iter_rows():
             typer.echo(f"  {n:>6} × {problem}")
+    if exp.skipped.height:
+        n = exp.skipped.height
+        typer.echo(
+            f"skipped: {n} file{'s' if n > 1 else ''} could not be read and {'are' if n > 1 else 'is'} not included"
+        )
+        for row in exp.skipped.iter_rows(named=True):
+            typer.echo(f"  {row['file']}: {row['error']}: {row['reason']}")
+            typer.echo(f"    hint: {row['hint']}")
 
 
 @app.command()
@@ -178,13 +259,17 @@ def metrics(
     timezone: Timezone = "Asia/Seoul",
     hours: Hours = None,
     holidays: Holidays = None,
+    limit: LimitOption = None,
 ) -> None:
     """Compute one row of metrics per chat and write it to CSV, Parquet or Excel."""
     import chattools as ct
     from chattools.output import write_table
 
+    limits = parse_limits_option(limit)
+
     def build() -> Path:
-        exp = _open(exports, password_env, timezone)
+        exp = _open(exports, password_env, timezone, limits)
+        _warn_skipped(exp)
         oh = parse_hours_option(hours, timezone=timezone, holidays=holidays)
         return write_table(ct.chat_metrics(exp, hours=oh), output)
 
@@ -210,6 +295,7 @@ def report(
     ] = None,
     title: Annotated[str | None, typer.Option(help="Report title.")] = None,
     mask: Annotated[bool, typer.Option(help="Mask names, e-mails and phone numbers.")] = False,
+    limit: LimitOption = None,
 ) -> None:
     """Write a self-contained HTML report (byte-identical for the same input)."""
     import chattools as ct
@@ -225,9 +311,11 @@ def report(
             ) from None
 
     start, end = day(date_from, "--from"), day(date_to, "--to")
+    limits = parse_limits_option(limit)
 
     def build() -> Path:
-        exp = _open(exports, password_env, timezone)
+        exp = _open(exports, password_env, timezone, limits)
+        _warn_skipped(exp)
         oh = parse_hours_option(hours, timezone=timezone, holidays=holidays)
         rep = ct.build_report(exp, hours=oh, title=title, date_from=start, date_to=end, mask=mask)
         return rep.write_html(output)
@@ -242,14 +330,16 @@ def convert(
     out: Annotated[Path, typer.Option("--out", help="Dataset folder to create or extend.")],
     password_env: PasswordEnv = "CHATTOOLS_PASSWORD",
     timezone: Timezone = "Asia/Seoul",
+    limit: LimitOption = None,
 ) -> None:
     """Convert exports to a Parquet dataset (decrypted data is written to disk)."""
     import chattools as ct
 
+    limits = parse_limits_option(limit)
     password = _password(password_env)
     path = _run(
         lambda: ct.convert_to_dataset(
-            [str(p) for p in exports], out, password=password, timezone=timezone
+            [str(p) for p in exports], out, password=password, timezone=timezone, limits=limits
         )
     )
     typer.echo(f"decrypted data written to {path} (unencrypted Parquet; protect this folder)")
@@ -260,12 +350,14 @@ def decrypt(
     export: Annotated[Path, typer.Argument(help="Encrypted export file.")],
     out: Annotated[Path, typer.Option("--out", help="Where to write the decrypted file.")],
     password_env: PasswordEnv = "CHATTOOLS_PASSWORD",
+    limit: LimitOption = None,
 ) -> None:
     """Write a decrypted copy of one export (only when you really need one)."""
     from chattools.readers.decrypt import decrypt_file
 
+    limits = parse_limits_option(limit)
     password = _password(password_env)
-    _run(lambda: decrypt_file(export, out, password=password))
+    _run(lambda: decrypt_file(export, out, password=password, limits=limits))
     typer.echo(f"decrypted data written to {out} (unencrypted; protect or delete it)")
 
 

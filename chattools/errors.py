@@ -31,6 +31,7 @@ __all__ = [
     "NotAnExportError",
     "PasswordRequiredError",
     "SourceNotFoundError",
+    "UnreadableExportsError",
     "UnsafeFileError",
     "UnsupportedFormatError",
     "WrongPasswordError",
@@ -101,8 +102,23 @@ class UnsafeFileError(ChattoolsError, ValueError):
     """The file tries something dangerous (zip bomb, path traversal, XML entities)."""
 
     default_hint = (
-        "the file was refused for safety; if it is a genuine export, raise the limits "
-        "with chattools.readers.Limits."
+        "the file was refused for safety; if it is a genuine export from a source you trust "
+        "and the message names a limit, raise that limit: in Python pass "
+        "limits=chattools.readers.Limits(max_cells=...) (any limit by its name) to "
+        "open_export, open_exports or convert_to_dataset; on the command line add "
+        "--limit max_cells=N (repeatable). DTDs and names escaping the archive are always refused."
+    )
+
+
+class UnreadableExportsError(ChattoolsError, ValueError):
+    """None of several export files could be read, and not all for the same reason.
+
+    (When every file fails with the same error class, that class is raised instead.)
+    """
+
+    default_hint = (
+        "each file's reason is listed; fix or remove those files, or open one with "
+        "ct.open_export(path) to see its full error."
     )
 
 

@@ -4,8 +4,9 @@ An :class:`Export` is what :func:`chattools.open_export`, :func:`chattools.open_
 and :func:`chattools.open_dataset` return. It holds one typed Polars frame per sheet
 (eager, or lazy when opened from a Parquet dataset), the generation, the channel time
 zone, one row per source file, a ``problems`` frame listing every cell or row that
-could not be read as it should and a ``duplicates`` frame listing every row dropped
-because another file held the same record. It never holds a password.
+could not be read as it should, a ``duplicates`` frame listing every row dropped
+because another file held the same record and a ``skipped`` frame listing every file
+that :func:`chattools.open_exports` could not read at all. It never holds a password.
 
 Examples
 --------
@@ -13,6 +14,8 @@ Examples
 >>> exp = ct.Export.empty()
 >>> exp.chats.height, exp.generation, exp.timezone
 (0, 'legacy', 'Asia/Seoul')
+>>> exp.skipped.columns
+['file', 'error', 'reason', 'hint']
 >>> exp.messages.columns[:5]
 ['chatId', 'personType', 'personId', 'createdAt', 'plainText']
 """
@@ -33,7 +36,7 @@ if TYPE_CHECKING:  # for the join methods' annotations only
 
     from chattools.derive.transcript import Transcript
 
-__all__ = ["DUPLICATE_SCHEMA", "PROBLEM_SCHEMA", "SOURCE_SCHEMA", "Export"]
+__all__ = ["DUPLICATE_SCHEMA", "PROBLEM_SCHEMA", "SKIPPED_SCHEMA", "SOURCE_SCHEMA", "Export"]
 
 #: One row per cell or row that could not be loaded as it should.
 PROBLEM_SCHEMA = pl.Schema(
@@ -57,6 +60,12 @@ DUPLICATE_SCHEMA = pl.Schema(
         "key": pl.String(),
         "kept_file": pl.String(),
     }
+)
+
+#: One row per file that could not be read at all (``ct.open_exports(..., on_error="report")``):
+#: the error class (e.g. ``"WrongPasswordError"``), its message and its hint (never a password).
+SKIPPED_SCHEMA = pl.Schema(
+    {"file": pl.String(), "error": pl.String(), "reason": pl.String(), "hint": pl.String()}
 )
 
 #: One row per source file.
@@ -99,6 +108,9 @@ class Export:
     )
     #: Rows dropped as cross-file duplicates (``DUPLICATE_SCHEMA``), for :meth:`accounting`.
     duplicates: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=DUPLICATE_SCHEMA))
+    #: Files that could not be read and were left out (``SKIPPED_SCHEMA``); each is also a
+    #: row of :attr:`problems` with no sheet. See :func:`chattools.open_exports`.
+    skipped: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=SKIPPED_SCHEMA))
 
     @classmethod
     def empty(cls, timezone: str = schema.DEFAULT_TIMEZONE) -> Export:
@@ -287,7 +299,8 @@ class Export:
         )
         files = self.sources.height
         merged = f" duplicates={self.duplicates.height}" if self.duplicates.height else ""
+        skipped = f" skipped={self.skipped.height}" if self.skipped.height else ""
         return (
             f"<Export generation={self.generation!r} timezone={self.timezone!r} "
-            f"files={files} {counts} problems={self.problems.height}{merged}>"
+            f"files={files} {counts} problems={self.problems.height}{merged}{skipped}>"
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -189,3 +190,108 @@ def test_decrypt_writes_a_plain_copy_only_when_asked(export_file: Path, tmp_path
     )
     assert again.exit_code == 1
     assert "not encrypted" in again.output
+
+
+# -- folders with files that cannot be read, and --limit ---------------------------------
+@pytest.fixture(scope="module")
+def mixed_folder(tmp_path_factory: pytest.TempPathFactory, export_file: Path) -> Path:
+    folder = tmp_path_factory.mktemp("mixed")
+    (folder / "sample.xlsx").write_bytes(export_file.read_bytes())
+    (folder / "notes.json").write_text('{"todo": ["call Kim"]}')
+    ct.sample.write_sample(folder / "other.xlsx", chats=5, seed=3, password="Other5678")
+    return folder
+
+
+def test_inspect_a_folder_lists_what_it_could_not_read(mixed_folder: Path) -> None:
+    result = runner.invoke(
+        app, ["inspect", str(mixed_folder)], env={"CHATTOOLS_PASSWORD": PASSWORD}
+    )
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "file: sample.xlsx" in out and "60 rows" in out
+    assert "problems: 0" in out  # the skipped files are listed once, below
+    assert "skipped: 2 files could not be read and are not included" in out
+    assert "  notes.json: NotAnExportError: " in out
+    assert "  other.xlsx: WrongPasswordError: wrong password" in out
+    assert "    hint: check the password" in out
+    assert PASSWORD not in out and "Traceback" not in out
+
+
+def test_metrics_and_report_warn_about_skipped_files(mixed_folder: Path, tmp_path: Path) -> None:
+    env = {"CHATTOOLS_PASSWORD": PASSWORD}
+    for command in (
+        ["metrics", str(mixed_folder), "-o", str(tmp_path / "m.csv")],
+        ["report", str(mixed_folder), "-o", str(tmp_path / "r.html")],
+    ):
+        result = runner.invoke(app, command, env=env)
+        assert result.exit_code == 0, result.output
+        warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+        assert len(warnings) == 2, result.stderr
+        assert warnings[0].startswith("warning: skipped notes.json: NotAnExportError: ")
+        assert PASSWORD not in result.output
+    with (tmp_path / "m.csv").open(encoding="utf-8") as fh:
+        assert len(list(csv.DictReader(fh))) == 60
+
+
+def _reading_commands(source: Path, tmp_path: Path) -> list[list[str]]:
+    return [
+        ["inspect", str(source)],
+        ["metrics", str(source), "-o", str(tmp_path / "m.csv")],
+        ["report", str(source), "-o", str(tmp_path / "r.html")],
+        ["convert", str(source), "--out", str(tmp_path / "dataset")],
+    ]
+
+
+@pytest.mark.parametrize("limit", ["max_cells=10", "max-decompressed-bytes=1_000"])
+@pytest.mark.parametrize("command", ["inspect", "metrics", "report", "convert"])
+def test_limit_option_reaches_every_reading_command(
+    export_file: Path, tmp_path: Path, command: str, limit: str
+) -> None:
+    args = next(a for a in _reading_commands(export_file, tmp_path) if a[0] == command)
+    env = {"CHATTOOLS_PASSWORD": PASSWORD}
+    refused = runner.invoke(app, [*args, "--limit", limit], env=env)
+    assert refused.exit_code == 1, refused.output
+    line = refused.output.strip()
+    assert line.startswith("error: ") and "(limit max_" in line
+    assert "--limit max_cells=N" in line and "chattools.readers.Limits" in line
+    generous = ["--limit", "max_cells=1000000000", "--limit", "max_decompressed_bytes=8e9"]
+    passed = runner.invoke(app, [*args, *generous], env=env)
+    assert passed.exit_code == 0, passed.output
+
+
+def test_limit_option_reaches_decrypt(export_file: Path, tmp_path: Path) -> None:
+    zipped = tmp_path / "export.zip"
+    ct.sample.write_sample(zipped, chats=5, container="zip", password=PASSWORD)
+    args = ["decrypt", str(zipped), "--out", str(tmp_path / "plain.json")]
+    env = {"CHATTOOLS_PASSWORD": PASSWORD}
+    refused = runner.invoke(app, [*args, "--limit", "max_decompressed_bytes=100"], env=env)
+    assert refused.exit_code == 1 and "(limit max_decompressed_bytes=100)" in refused.output
+    assert runner.invoke(app, args, env=env).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("max_rows=5", "KEY one of"),
+        ("max_cells", "expected KEY=VALUE"),
+        ("max_cells=lots", "'lots' is not a number"),
+        ("max_cells=0", "expected a positive number"),
+    ],
+)
+def test_a_bad_limit_option_is_a_usage_error(export_file: Path, value: str, message: str) -> None:
+    result = runner.invoke(
+        app, ["inspect", str(export_file), "--limit", value], env={"CHATTOOLS_PASSWORD": PASSWORD}
+    )
+    assert result.exit_code == 2
+    flat = " ".join(re.sub(r"[│╭╮╰╯─]", " ", result.output).split())  # rich wraps the box
+    assert message in flat
+
+
+def test_limit_help_names_every_limit() -> None:
+    import dataclasses
+
+    from chattools.cli import LimitOption
+    from chattools.readers import Limits
+
+    help_text = LimitOption.__metadata__[0].help
+    assert all(f.name in help_text for f in dataclasses.fields(Limits))

@@ -1,7 +1,6 @@
-"""Loading many files: order, per-file passwords, errors naming the file, process pool.
+"""Loading many files: order, per-file passwords, errors naming the file, thread pool.
 
-Uses a stand-in loader (module-level, so worker processes can import it): each "file"
-is JSON ``{"password": ..., "chats": [[id, createdAt], ...]}``.
+Uses a stand-in loader: each "file" is JSON ``{"password": ..., "chats": [[id, createdAt], ...]}``.
 """
 
 from __future__ import annotations
@@ -20,7 +19,12 @@ from chattools.readers.sources import expand_sources
 
 
 def fake_loader(
-    payload: Path | bytes, *, password: str | None, timezone: str, on_problem: str
+    payload: Path | bytes,
+    *,
+    password: str | None,
+    timezone: str,
+    on_problem: str,
+    limits: ct.readers.Limits | None,
 ) -> ct.Export:
     data = json.loads(payload if isinstance(payload, bytes) else payload.read_bytes())
     if data["password"] is not None:
@@ -75,7 +79,7 @@ def test_bytes_sources_get_distinct_names(folder: Path):
     assert [e.chats["_file"].to_list() for e in exports] == [["bytes[0]"], ["bytes[1]"]]
 
 
-def test_process_pool_keeps_input_order_and_error_class(folder: Path):
+def test_thread_pool_keeps_input_order_and_error_class(folder: Path):
     passwords = {"a.json": "alpha1", "b.json": "beta2"}
     exports = load(folder, passwords=passwords, workers=2)
     assert [e.sources["file"].item() for e in exports] == ["a.json", "b.json", "c.json"]

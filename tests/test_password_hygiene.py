@@ -223,3 +223,15 @@ def test_decrypt_file_writes_only_where_asked(files: dict[str, Path], tmp_path: 
     assert sorted(tmp_path.iterdir()) == [out]
     assert_clean(out.read_bytes(), "decrypted copy")
     assert ct.open_export(out).chats.height == 12
+
+
+def test_no_message_is_derived_from_the_password(tmp_path: Path) -> None:
+    """Masking a one-letter password as '***' spelled it out (issue 16, case 18)."""
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(sample.write_sample(None, chats=5, seed=3, password="e"))  # type: ignore[arg-type]
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"UserChat data": [')
+    exp = ct.open_exports([str(good), str(broken)], password="e", progress=False)
+    reasons = " ".join(exp.skipped["reason"].to_list() + exp.skipped["hint"].to_list())
+    assert "***" not in reasons and "e" in reasons  # the text as the reader wrote it
+    assert exp.skipped["file"].to_list() == ["broken.json"]

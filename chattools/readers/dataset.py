@@ -66,6 +66,7 @@ from chattools.readers.manifest import (
     write_manifest,
 )
 from chattools.readers.parallel import OnProblem, iter_exports
+from chattools.readers.safety import Limits
 from chattools.readers.sources import (
     Passwords,
     Source,
@@ -370,6 +371,7 @@ def convert_to_dataset(
     workers: int | None = None,
     progress: bool | None = None,
     batch_size: int = 4,
+    limits: Limits | None = None,
 ) -> Path:
     """Convert exports into (or add them to) a Parquet dataset; return its folder.
 
@@ -380,8 +382,10 @@ def convert_to_dataset(
     out_dir
         The dataset folder: new, empty, or a dataset written before (then only files
         whose SHA-256 is not in its manifest are read and merged in).
-    password, passwords, timezone, on_problem, workers, progress
+    password, passwords, timezone, on_problem, workers, progress, limits
         As for :func:`chattools.open_exports`; ``timezone`` must match the dataset's.
+        A file that cannot be read stops the conversion with its error (batches
+        already merged stay; converting again reads only the files not yet in it).
     batch_size
         Files merged into the dataset at a time (bounds memory).
 
@@ -396,8 +400,14 @@ def convert_to_dataset(
     DatasetError
         ``out_dir`` is a non-empty folder that is not a dataset, or the dataset was
         written with another time zone.
+    ChattoolsError
+        A file could not be read (wrong password, damaged, refused for safety by
+        ``limits``, …), naming the file.
     """
     _check_batch_size(batch_size)
+    if limits is not None and not isinstance(limits, Limits):
+        msg = f"invalid limits={limits!r}; expected chattools.readers.Limits"
+        raise InvalidValueError(msg, hint="pass limits=chattools.readers.Limits(...).")
     folder = Path(out_dir)
     manifest = _prepare_folder(folder, timezone)
     expanded = expand_sources(sources)
@@ -428,6 +438,7 @@ def convert_to_dataset(
         workers=workers,
         progress=progress,
         batch_size=batch_size,
+        limits=limits,
     ):
         _flush(folder, manifest, batch)
     return folder
