@@ -22,6 +22,8 @@ __all__ = [
     "ChatNotFoundError",
     "ChattoolsError",
     "CorruptFileError",
+    "DatasetBusyError",
+    "DatasetCorruptError",
     "DatasetError",
     "InvalidOperatingHoursError",
     "InvalidValueError",
@@ -29,6 +31,8 @@ __all__ = [
     "MissingDependencyError",
     "MissingSheetError",
     "NotAnExportError",
+    "OutputExistsError",
+    "OutputPathError",
     "PasswordRequiredError",
     "SourceNotFoundError",
     "UnreadableExportsError",
@@ -171,6 +175,36 @@ class DatasetError(ChattoolsError, ValueError):
     """A converted Parquet dataset is missing, incomplete or inconsistent."""
 
     default_hint = "re-create it with `chattools convert EXPORTS... --out DATASET/`."
+
+
+class DatasetBusyError(DatasetError):
+    """Another process is writing the same dataset folder (it holds the folder's lock)."""
+
+    default_hint = (
+        "wait for the other conversion to finish, then run this one again (it adds only "
+        "files not yet in the dataset); a crashed process releases the lock by itself."
+    )
+
+
+class DatasetCorruptError(DatasetError):
+    """A Parquet part of a dataset does not match what its manifest recorded."""
+
+    default_hint = (
+        "a part was truncated, replaced or edited after conversion; convert the exports again "
+        "into a new folder: `chattools convert EXPORTS... --out NEW_DATASET/`."
+    )
+
+
+class OutputExistsError(ChattoolsError, FileExistsError):
+    """The output file exists already (and overwriting it was not asked for)."""
+
+    default_hint = "choose another output name, or pass --force (overwrite=True) to replace it."
+
+
+class OutputPathError(ChattoolsError, OSError):
+    """The output cannot be written there: it is an input, a folder, or not writable."""
+
+    default_hint = "choose an output file in an existing folder you can write to."
 
 
 class MissingDependencyError(ChattoolsError, ImportError):
