@@ -27,6 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check chattools tests benchmarks
 	$(BIN)/ruff format --check chattools tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
