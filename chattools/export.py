@@ -293,6 +293,67 @@ class Export:
             rows, schema={"sheet": pl.String, "rows": pl.Int64, "columns": pl.Int64}
         )
 
+    def _activity_span(self) -> tuple[datetime | None, datetime | None]:
+        """The first and last chat activity: messages sent, chats opened or closed.
+
+        Not ``createdAt``: a download of one half-year holds chats created long before it.
+
+        Examples
+        --------
+        >>> import chattools as ct
+        >>> ct.Export.empty()._activity_span()
+        (None, None)
+        """
+        stamps = [("messages", "createdAt"), ("chats", "openedAt"), ("chats", "closedAt")]
+        parts = [
+            self.lazy(sheet).select(pl.col(column).alias("at"))
+            for sheet, column in stamps
+            if column in self.lazy(sheet).collect_schema()
+        ]
+        if not parts:
+            return None, None
+        span = pl.concat(parts, how="vertical_relaxed").select(
+            pl.col("at").min().alias("first"), pl.col("at").max().alias("last")
+        )
+        first, last = span.collect().row(0)
+        return first, last
+
+    def _repr_html_(self) -> str:
+        """A compact table for notebooks: generation, period, files, rows, problems."""
+        from html import escape
+        from pathlib import PureWindowsPath  # splits at "/" and "\\"
+
+        first, last = self._activity_span()
+        period = (
+            f"{first:%Y-%m-%d %H:%M} → {last:%Y-%m-%d %H:%M}"
+            if first is not None and last is not None
+            else "no chat activity"
+        )
+        names = [PureWindowsPath(f).name for f in self.sources["file"].cast(pl.String)]
+        shown = ", ".join(names[:5]) + (f", … {len(names) - 5} more" if len(names) > 5 else "")
+        counts = self.summary()
+        rows = [
+            ("generation", self.generation),
+            ("period", f"{period} ({self.timezone})"),
+            ("files", f"{len(names)}" + (f": {shown}" if names else "")),
+            *[
+                (f"rows · {sheet}", f"{n:,}")
+                for sheet, n in counts.select("sheet", "rows").iter_rows()
+                if n
+            ],
+            ("problems", f"{self.problems.height:,}"),
+        ]
+        if self.duplicates.height:
+            rows.append(("duplicates merged", f"{self.duplicates.height:,}"))
+        if self.skipped.height:
+            rows.append(("files skipped", f"{self.skipped.height:,}"))
+        body = "".join(
+            f"<tr><th style='text-align:left'>{escape(k)}</th>"
+            f"<td style='text-align:left'>{escape(v)}</td></tr>"
+            for k, v in rows
+        )
+        return f"<table class='chattools-export'><caption>Export</caption>{body}</table>"
+
     def __repr__(self) -> str:
         counts = ", ".join(
             f"{r['sheet']}={r['rows']}" for r in self.summary().iter_rows(named=True)
