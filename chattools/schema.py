@@ -2,7 +2,7 @@
 
 Everything that knows what a Channel Talk export looks like reads it from here: the
 readers (text → typed frames), the sample writer (typed frames → text), the JSON
-shapes and the documentation. See ``shared/export-format.md`` for the measured facts.
+shapes and the documentation. See ``docs/export-format.md`` for the measured facts.
 
 Each column has a *kind*; the kind fixes both the Polars dtype of the typed frame and
 how the cell text is parsed:

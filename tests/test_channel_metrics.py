@@ -2,7 +2,7 @@
 
 Every chat starts at BASE = Monday 2024-03-04 10:00 KST (times are seconds after it);
 the channel is open Mon-Fri 09:00-12:00 and 13:00-17:30. The expected values in the
-table were worked out by hand from the rules in ``shared/metrics.md``.
+table were worked out by hand from the rules in ``docs/metrics.md``.
 """
 
 from __future__ import annotations

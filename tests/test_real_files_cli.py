@@ -17,7 +17,7 @@ import chattools as ct
 
 REAL = Path(__file__).parent / "real"
 PASSWORD = "Real2022Export"
-#: chats, messages per file (../shared/real/README.md)
+#: chats, messages per file (tests/real/README.md)
 COUNTS = {"channel-a-2022H1.xlsx": (2456, 24247), "channel-a-2022H2.xlsx": (963, 10499)}
 
 

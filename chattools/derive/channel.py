@@ -2,7 +2,7 @@
 
 :func:`channel_metrics` recomputes the columns of a legacy chat row — what the
 Channel Talk dashboard shows — from the messages, with the rules measured on real
-exports (``shared/metrics.md``, ``docs/decisions.md``):
+exports (``docs/metrics.md``, ``docs/decisions.md``):
 
 * the latest cycle only, replayed in file order with who-opened-the-cycle
   (:mod:`chattools.derive.channel_replay`);

@@ -1,6 +1,6 @@
 """Channel Talk's in-hours test behind the ``operation*`` columns: wall clock, whole minutes.
 
-Channel Talk's ``operation*`` columns are **not** business seconds (``shared/metrics.md``,
+Channel Talk's ``operation*`` columns are **not** business seconds (``docs/metrics.md``,
 measured on real exports): a value is the plain value, kept when both of its endpoints
 lie inside operating hours **in the same block**, blank otherwise. A wait spanning lunch
 is kept; one that starts before opening, ends in lunch or after closing, or runs into

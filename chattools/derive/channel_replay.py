@@ -1,6 +1,6 @@
 """Channel Talk's replay of a chat's messages: who opened the cycle, and its reply samples.
 
-The rules, measured on real legacy exports (``shared/metrics.md``; figures in
+The rules, measured on real legacy exports (``docs/metrics.md``; figures in
 ``docs/decisions.md``), applied to the **latest cycle** only — messages from
 ``openedAt`` (inclusive) to ``closedAt`` of a closed chat — in file order:
 

@@ -7,7 +7,7 @@ Order: chat, ``createdAt``, then original file order (``_file`` position in the
 sources, then ``_row``) — timestamps have one-second resolution, so same-second ties
 are common and file order is the only tie-breaker that is right.
 
-Sides (see ``shared/metrics.md``): ``personType == "user"`` → ``"customer"``,
+Sides (see ``docs/metrics.md``): ``personType == "user"`` → ``"customer"``,
 ``"manager"`` → ``"team"`` (``"note"`` when ``isPrivate`` is true: internal notes
 never answer a customer), ``"bot"`` → ``"bot"``; anything else → ``"other"``.
 

@@ -2,7 +2,7 @@
 
 The sample generator fills the exported metric columns (``waitingTime``,
 ``replyCount``, ``operation*`` …) with these rules, measured on real legacy exports
-(``shared/metrics.md``), so that a recomputation from the messages can be checked for
+(``docs/metrics.md``), so that a recomputation from the messages can be checked for
 exact agreement. Written as a plain replay, independently of ``chattools.derive``:
 
 * Only the latest cycle counts: messages with ``opened_at <= t`` (and ``t <= closed_at``

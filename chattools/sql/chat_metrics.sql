@@ -10,7 +10,7 @@
 --   * Durations come out as DOUBLE seconds (exact for the 1-second and 1-ms resolutions of
 --     the exports), counts as BIGINT.
 --
--- Rules: those of chattools.chat_metrics (see shared/metrics.md, docs/decisions.md).
+-- Rules: those of chattools.chat_metrics (see docs/metrics.md, docs/decisions.md).
 --   * Only the latest cycle counts: messages with openedAt <= createdAt, and
 --     createdAt <= closedAt when the chat is closed (state = 'closed' and closedAt set).
 --   * Bots and internal notes (manager messages with isPrivate true) are ignored.
