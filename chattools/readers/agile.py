@@ -15,6 +15,10 @@ back to msoffcrypto:
   pass over the whole package, then the first block of each 4096-byte segment fixed
   for that segment's own IV.
 
+The fast path is on unless the environment sets ``CHATTOOLS_FAST_DECRYPT=0``
+(:func:`enabled`); then msoffcrypto's public API decrypts and this module only checks
+the package's HMAC. ``benchmarks/decrypt.py`` measures what the fast path buys.
+
 Unlike msoffcrypto 6.1, keys and verifier hashes shorter than a block are used at the
 length MS-OFFCRYPTO gives them (a SHA-1 file's 20-byte HMAC key, not the 32 decrypted
 bytes; a key longer than the hash padded with 0x36), so SHA-1 files written by Apache
@@ -52,6 +56,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import struct
 from collections.abc import Sequence
 from typing import Any, NamedTuple
@@ -106,6 +111,15 @@ def _aes_cbc_decrypt(data: bytes, key: bytes, iv: bytes) -> bytes:
 
     decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
     return decryptor.update(data) + decryptor.finalize()
+
+
+def enabled() -> bool:
+    """Whether the fast path is used: unless ``CHATTOOLS_FAST_DECRYPT`` is ``0``.
+
+    >>> enabled() == (os.environ.get("CHATTOOLS_FAST_DECRYPT", "1") != "0")
+    True
+    """
+    return os.environ.get("CHATTOOLS_FAST_DECRYPT", "1").strip() != "0"
 
 
 def password_key(office: Any, password: str) -> Key | None:

@@ -95,8 +95,8 @@ def open_xlsx(data: bytes, *, name: str, get_password: PasswordSource) -> bytes:
     else that goes wrong (the package's HMAC does not match, its size field is off,
     it decrypts to something that is not a ZIP) raises ``CorruptFileError``. Agile
     files (every Channel Talk export) take the fast path of
-    :mod:`~chattools.readers.agile`; others go through msoffcrypto (standard
-    encryption has no HMAC to check).
+    :mod:`~chattools.readers.agile` unless ``CHATTOOLS_FAST_DECRYPT=0``; others go
+    through msoffcrypto (standard encryption has no HMAC to check).
     """
     from msoffcrypto import exceptions
     from msoffcrypto.format.ooxml import OOXMLFile
@@ -112,7 +112,7 @@ def open_xlsx(data: bytes, *, name: str, get_password: PasswordSource) -> bytes:
     # does not take is checked by decrypting (msoffcrypto's agile verifier rejects
     # right passwords of SHA-1 files).
     try:
-        key = agile.password_key(office, password)
+        key = agile.password_key(office, password) if agile.enabled() else None
         verified = key is not None or office.type == "standard"
         if key is None:
             office.load_key(password=password, verify_password=verified)
@@ -127,7 +127,7 @@ def open_xlsx(data: bytes, *, name: str, get_password: PasswordSource) -> bytes:
         raise _wrong_password(name, password)
     # 2. the package: HMAC and size checked on the fast path; else msoffcrypto decrypts
     try:
-        plain = agile.decrypt(office, data)
+        plain = agile.decrypt(office, data) if agile.enabled() else None
         if plain is None:
             out = io.BytesIO()
             office.decrypt(out)
