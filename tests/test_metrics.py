@@ -169,3 +169,20 @@ def test_channel_rule_needs_hours() -> None:
         ct.chat_metrics(make_export(CHATS, MESSAGES), channel_rule=True)
     with pytest.raises(InvalidValueError, match="hours must be an OperatingHours"):
         ct.chat_metrics(make_export(CHATS, MESSAGES), "mon-fri")  # type: ignore[call-overload]
+
+
+def test_the_assignee_name_stands_next_to_the_id() -> None:
+    chats = [
+        {"id": "a", "state": "closed", "openedAt": 0, "closedAt": 10, "assigneeId": "7"},
+        {"id": "b", "state": "closed", "openedAt": 0, "closedAt": 10, "assigneeId": "9"},
+        {"id": "c", "state": "opened", "openedAt": 0},
+    ]
+    exp = make_export(chats, [("a", "user", 0), ("a", "manager", 5)])
+    managers = pl.DataFrame({"id": ["7"], "name": ["Ann"]}, schema_overrides={"id": pl.String})
+    exp = exp.with_frames(managers=pl.concat(
+        [ct.schema.empty_frame("managers"), managers], how="diagonal_relaxed"
+    ))  # fmt: skip
+    m = ct.chat_metrics(exp)
+    at = m.columns.index("assigneeId")
+    assert m.columns[at + 1] == "assignee_name"
+    assert m["assignee_name"].to_list() == ["Ann", "manager 9 (unknown)", None]

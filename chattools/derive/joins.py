@@ -86,6 +86,31 @@ def join_lookup(left: pl.LazyFrame, right: pl.LazyFrame, on: str) -> pl.LazyFram
     )
 
 
+def with_assignee(chats: pl.LazyFrame, managers: pl.LazyFrame) -> pl.LazyFrame:
+    """``chats`` with ``assignee_name``, ``assignee_email`` and ``assignee_known``.
+
+    The name is the Manager sheet's, or a placeholder (``"manager 7 (unknown)"``) for an
+    id the sheet lacks; null when the chat has no assignee.
+
+    >>> import polars as pl
+    >>> chats = pl.LazyFrame({"assigneeId": ["7", "9", None]})
+    >>> managers = pl.LazyFrame({"id": ["7"], "name": ["Ann"]})
+    >>> with_assignee(chats, managers).collect()["assignee_name"].to_list()
+    ['Ann', 'manager 9 (unknown)', None]
+    """
+    assignees = lookup(managers, {"name": "assignee_name", "email": "assignee_email"})
+    return (
+        join_lookup(chats, assignees, "assigneeId")
+        .with_columns(
+            pl.when(pl.col("assigneeId").is_not_null())
+            .then(pl.coalesce("assignee_name", placeholder_expr("manager", pl.col("assigneeId"))))
+            .alias("assignee_name"),
+            known_expr("assigneeId").alias("assignee_known"),
+        )
+        .drop(_HIT)
+    )
+
+
 def supportbot_path_lists(supportbots: pl.LazyFrame) -> pl.LazyFrame:
     """One row per support-bot id: ``paths``, its distinct section paths joined by ``" > "``."""
     return (
@@ -162,17 +187,7 @@ def chat_table(exp: Export, *, lazy: bool = False) -> pl.DataFrame | pl.LazyFram
         known_expr("userId").alias("user_known")
     )
     out = out.drop(_HIT)
-    assignees = lookup(managers, {"name": "assignee_name", "email": "assignee_email"})
-    out = (
-        join_lookup(out, assignees, "assigneeId")
-        .with_columns(
-            pl.when(pl.col("assigneeId").is_not_null())
-            .then(pl.coalesce("assignee_name", placeholder_expr("manager", pl.col("assigneeId"))))
-            .alias("assignee_name"),
-            known_expr("assigneeId").alias("assignee_known"),
-        )
-        .drop(_HIT)
-    )
+    out = with_assignee(out, managers)
     out = (
         out.join(_followers(chats, managers), on=_ROW, how="left", maintain_order="left")
         .with_columns(

@@ -47,6 +47,7 @@ import polars as pl
 from chattools.derive.channel import CALENDAR_COLUMNS, OPERATION_COLUMNS, channel_plan
 from chattools.derive.hours import OperatingHours
 from chattools.derive.infer_hours import HoursArg, resolve_hours
+from chattools.derive.joins import with_assignee
 from chattools.derive.messages import side_expr
 from chattools.derive.replies import reply_stats, samples_lazy
 from chattools.derive.runs import CYCLE_LATEST, HoursLike, as_of_frame, runs_lazy
@@ -183,9 +184,14 @@ def metrics_lazy(
     names = chats.collect_schema().names()
     keep = [c for c in GROUP_COLUMNS if c in names]
     channel, ct_columns = _channel_columns(exp, hours)
+    chat_columns = chats.select("id", *keep)
+    if "assigneeId" in keep:  # the name beside the id, for readers of the table
+        chat_columns = with_assignee(chat_columns, exp.lazy("managers")).drop(
+            "assignee_email", "assignee_known"
+        )
+        keep.insert(keep.index("assigneeId") + 1, "assignee_name")
     base = (
-        chats.select("id", *keep)
-        .join(stats, on="id", how="left", maintain_order="left")
+        chat_columns.join(stats, on="id", how="left", maintain_order="left")
         .join(waits, on="id", how="left", maintain_order="left")
         .join(_message_counts(exp), on="id", how="left", maintain_order="left")
         .join(channel, on="id", how="left", maintain_order="left")
@@ -315,7 +321,8 @@ def chat_metrics(
     ``ct_avg_reply_time``, ``ct_total_reply_time``, ``ct_reply_count``,
     ``ct_resolution_time`` (and ``ct_operation_*`` with an OperatingHours calendar);
     ``is_bot_only``, ``is_outbound``; ``messages_customer``/``_team``/``_bot``/``_note``;
-    and the chat columns ``state``, ``assigneeId``, ``tags``, ``contactMediumType``,
+    and the chat columns ``state``, ``assigneeId``, ``assignee_name`` (the Manager
+    sheet's name, or ``"manager 7 (unknown)"``), ``tags``, ``contactMediumType``,
     ``marketingId``, ``createdAt``, ``openedAt``, ``closedAt``.
     """
     hrs = resolve_hours(exp, hours)
