@@ -36,7 +36,14 @@ if TYPE_CHECKING:  # for the join methods' annotations only
 
     from chattools.derive.transcript import Transcript
 
-__all__ = ["DUPLICATE_SCHEMA", "PROBLEM_SCHEMA", "SKIPPED_SCHEMA", "SOURCE_SCHEMA", "Export"]
+__all__ = [
+    "DUPLICATE_SCHEMA",
+    "PROBLEM_SCHEMA",
+    "ROWS_READ_SCHEMA",
+    "SKIPPED_SCHEMA",
+    "SOURCE_SCHEMA",
+    "Export",
+]
 
 #: One row per cell or row that could not be loaded as it should.
 PROBLEM_SCHEMA = pl.Schema(
@@ -69,6 +76,9 @@ SKIPPED_SCHEMA = pl.Schema(
 )
 
 #: One row per source file.
+#: Rows read per (file, sheet), for :meth:`Export.accounting`.
+ROWS_READ_SCHEMA = pl.Schema({"file": pl.String(), "sheet": pl.String(), "rows_read": pl.Int64()})
+
 SOURCE_SCHEMA = pl.Schema(
     {
         "file": pl.String(),
@@ -101,11 +111,7 @@ class Export:
     sources: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=SOURCE_SCHEMA))
     problems: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=PROBLEM_SCHEMA))
     #: Rows read per (file, sheet), for :meth:`accounting`.
-    rows_read: pl.DataFrame = field(
-        default_factory=lambda: pl.DataFrame(
-            schema={"file": pl.String, "sheet": pl.String, "rows_read": pl.Int64}
-        )
-    )
+    rows_read: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ROWS_READ_SCHEMA))
     #: Rows dropped as cross-file duplicates (``DUPLICATE_SCHEMA``), for :meth:`accounting`.
     duplicates: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=DUPLICATE_SCHEMA))
     #: Files that could not be read and were left out (``SKIPPED_SCHEMA``); each is also a

@@ -30,7 +30,7 @@ from chattools.errors import (
     SourceNotFoundError,
     UnsafeFileError,
 )
-from chattools.export import PROBLEM_SCHEMA, SOURCE_SCHEMA, Export
+from chattools.export import PROBLEM_SCHEMA, ROWS_READ_SCHEMA, SOURCE_SCHEMA, Export
 from chattools.readers.cases import DERIVED_SHEET_SUFFIX, chats_from_cases
 from chattools.readers.cells import scan_workbook
 from chattools.readers.decrypt import open_xlsx, open_zip
@@ -389,9 +389,5 @@ def open_export(
             name, sha256, container, layout.generation, [r.name for r in raws], frames, timezone
         ),
         problems=pl.concat(problems) if problems else pl.DataFrame(schema=PROBLEM_SCHEMA),
-        rows_read=pl.DataFrame(
-            rows_read,
-            schema={"file": pl.String, "sheet": pl.String, "rows_read": pl.Int64},
-            orient="row",
-        ),
+        rows_read=pl.DataFrame(rows_read, schema=ROWS_READ_SCHEMA, orient="row"),
     )
