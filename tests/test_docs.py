@@ -1,0 +1,166 @@
+"""The documentation in ``docs/`` cannot silently go stale.
+
+* every column that ``chat_metrics``, ``channel_metrics``, ``summarize``, ``waits``, the
+  reply samples, the runs and ``reconcile`` return is in the column dictionary of
+  ``docs/metrics.md``;
+* every column the schema knows for a legacy sheet is named in that sheet's section of
+  ``docs/export-format.md``;
+* ``docs/README.md`` lists every page of ``docs/``, relative links between pages resolve,
+  and the package cites ``docs/`` rather than specifications outside the repository.
+
+The frames are computed on a tiny hand-written export: column names do not depend on the
+data, only on the arguments (``hours``, ``targets``, ``by``), which are all exercised.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from builders import TZ, make_export
+
+import chattools as ct
+from chattools import schema
+from chattools.derive.replies import reply_samples
+from chattools.derive.runs import runs
+from chattools.derive.summary import SUMMARY_METRICS
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+HOURS = ct.OperatingHours.weekly({"mon-fri": ["09:00-12:00", "13:00-18:00"]}, timezone=TZ)
+
+
+def dictionary_entries(page: Path) -> list[str]:
+    """The backticked names in the first cell of every table row of ``page``."""
+    names = []
+    for line in page.read_text(encoding="utf-8").splitlines():
+        if line.startswith("| `"):
+            names += re.findall(r"`([^`]+)`", line.split("|")[1])
+    return names
+
+
+def documented(column: str, entries: list[str]) -> bool:
+    """Whether ``column`` is an entry, or matches one with a ``<placeholder>``."""
+    for entry in entries:
+        parts = re.split(r"<[a-z_]+>", entry)
+        if re.fullmatch("[a-z_]+".join(map(re.escape, parts)), column):
+            return True
+    return False
+
+
+def section(page: Path, heading: str) -> str:
+    """The text of ``page`` from the ``###`` heading starting with ``heading`` to the next."""
+    text = page.read_text(encoding="utf-8")
+    match = re.search(rf"^### {re.escape(heading)}.*?(?=^##)", text, flags=re.M | re.S)
+    assert match is not None, f"{page.name} has no section '### {heading}'"
+    return match.group(0)
+
+
+@pytest.fixture(scope="module")
+def export() -> ct.Export:
+    """Four chats covering every state: answered, waiting, snoozed, bot only."""
+    chats = [
+        {"id": "c1", "state": "closed", "openedAt": 0, "closedAt": 3600, "tags": ["vip"]},
+        {"id": "c2", "state": "opened", "openedAt": 100, "assigneeId": "7"},
+        {"id": "c3", "state": "snoozed", "openedAt": 200, "tags": ["a", "b"]},
+        {"id": "c4", "state": "closed", "createdAt": 300},
+    ]
+    messages = [
+        ("c1", "user", 0),
+        ("c1", "manager", 300),
+        ("c1", "user", 600),
+        ("c1", "manager", 900),
+        ("c2", "user", 100),
+        ("c3", "user", 200),
+        ("c3", "manager", 260),
+        ("c4", "bot", 300),
+    ]
+    return make_export(chats, messages)
+
+
+def computed_columns(export: ct.Export) -> dict[str, list[str]]:
+    """Every column name the documented functions return, keyed by where it comes from."""
+    metrics = ct.chat_metrics(export, hours=HOURS)
+    targets = {m: timedelta(minutes=5) for m in SUMMARY_METRICS if m in metrics.columns}
+    rec = ct.reconcile(export, hours=HOURS)
+    out = {
+        "chat_metrics()": ct.chat_metrics(export).columns,
+        "chat_metrics(hours=)": metrics.columns,
+        "channel_metrics(hours=)": ct.channel_metrics(export, hours=HOURS).columns,
+        "waits(hours=)": ct.waits(export, hours=HOURS).columns,
+        "reply_samples(hours=)": reply_samples(export, hours=HOURS).columns,
+        "runs()": runs(export).columns,
+        "reconcile.summary": rec.summary.columns,
+        "reconcile.mismatches": rec.mismatches.columns,
+        "reconcile.reasons": rec.reasons.columns,
+    }
+    for by in ("day", "week", "month", "hour_weekday", "tag"):
+        out[f"summarize(by={by!r})"] = ct.summarize(metrics, by=by, targets=targets).columns
+    out["summarize(business=True)"] = ct.summarize(metrics, by=[], business=True).columns
+    return out
+
+
+def test_every_computed_column_is_in_the_metrics_dictionary(export: ct.Export) -> None:
+    entries = dictionary_entries(DOCS / "metrics.md")
+    missing = {
+        where: [c for c in columns if not documented(c, entries)]
+        for where, columns in computed_columns(export).items()
+    }
+    assert {k: v for k, v in missing.items() if v} == {}
+
+
+def test_the_metrics_dictionary_check_can_fail() -> None:
+    entries = ["first_response_time", "<metric>_within_target"]
+    assert documented("reply_time_within_target", entries)
+    assert not documented("first_response_time_p95", entries)
+    assert not documented("first_response_time_business", entries)
+
+
+def legacy_columns(sheet: schema.Sheet) -> list[str]:
+    """The columns the typed frame of a legacy ``sheet`` always has (``core``), minus those
+    only another generation carries."""
+    return [
+        c.name
+        for c in sheet.columns
+        if c.core and "legacy" in (getattr(c, "generations", ()) or ("legacy",))
+    ]
+
+
+LEGACY_SHEETS = [s for s in schema.SHEETS.values() if "legacy" in s.sheet_names]
+
+
+@pytest.mark.parametrize("sheet", LEGACY_SHEETS, ids=[s.key for s in LEGACY_SHEETS])
+def test_every_legacy_schema_column_is_in_the_export_format(sheet: schema.Sheet) -> None:
+    (name,) = sheet.sheet_names["legacy"]
+    text = section(DOCS / "export-format.md", f"`{name}`")
+    assert [c for c in legacy_columns(sheet) if f"`{c}`" not in text] == []
+
+
+def test_the_legacy_chat_sheet_has_its_28_measured_columns() -> None:
+    # tests/real/*.xlsx: UserChat data has 28 columns in both files (docs/export-format.md)
+    assert len(legacy_columns(schema.SHEETS["chats"])) == 28
+
+
+def test_the_docs_index_lists_every_page() -> None:
+    index = (DOCS / "README.md").read_text(encoding="utf-8")
+    pages = sorted(p.name for p in DOCS.glob("*.md") if p.name != "README.md")
+    assert [p for p in pages if f"({p})" not in index] == []
+
+
+@pytest.mark.parametrize("page", sorted(DOCS.glob("*.md")), ids=lambda p: p.name)
+def test_relative_links_resolve(page: Path) -> None:
+    links = re.findall(r"\]\(([^)#:\s]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8"))
+    assert [link for link in links if not (page.parent / link).exists()] == []
+
+
+def test_the_package_cites_docs_not_specifications_outside_the_repository() -> None:
+    citing = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in sorted((ROOT / "chattools").rglob("*"))
+        if path.suffix in (".py", ".sql")
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if re.search(r"\bshared/\w", line)
+    ]
+    assert citing == []
