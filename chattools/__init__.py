@@ -23,6 +23,7 @@ from chattools._version import __version__
 if TYPE_CHECKING:  # the same names as _WHERE, for type checkers and editors
     from chattools import errors, sample, schema, sql
     from chattools.derive.channel import channel_metrics
+    from chattools.derive.channel_2026 import channel_2026_metrics
     from chattools.derive.funnel import campaign_outcomes, supportbot_funnel
     from chattools.derive.hours import OperatingHours
     from chattools.derive.infer_hours import InferredHours, infer_operating_hours
@@ -56,6 +57,7 @@ _WHERE = {
     "apply_filters": "chattools.filters",
     "build_report": "chattools.report",
     "campaign_outcomes": "chattools.derive.funnel",
+    "channel_2026_metrics": "chattools.derive.channel_2026",
     "channel_metrics": "chattools.derive.channel",
     "chat_metrics": "chattools.derive.metrics",
     "chats_without_messages": "chattools.derive.timeline",
@@ -94,6 +96,7 @@ __all__ = [
     "apply_filters",
     "build_report",
     "campaign_outcomes",
+    "channel_2026_metrics",
     "channel_metrics",
     "chat_metrics",
     "chats_without_messages",

@@ -1,0 +1,319 @@
+"""Channel Talk's 2026 metric columns, recomputed by the documented formulas.
+
+The 2026 analytics export (``docs/export-2026.md``, help articles 535969 and 535967)
+writes each measured time beside the timestamps it is measured from, and documents the
+formula. :func:`channel_2026_metrics` recomputes them:
+
+* **from the exported timestamps** — every ``B − A`` of :data:`TIMESTAMP_FORMULAS`
+  (``timeToFirstAnswer = firstAnsweredAt − managedAt``, ``firstQueueTime =
+  firstQueueOutAt − firstQueueInAt``, ``alfHandlingTime`` …), truncated to whole
+  seconds; ``firstMemberHandlingTime = firstClosedAt − firstActiveAt −
+  totalSnoozedTime`` and ``memberHandlingTime`` (the same, one cycle) only for chats
+  never reopened (:data:`SINGLE_CYCLE`): the hold time up to the first close is no
+  column, and the other cycles' bounds are not exported;
+* **from the messages** — the answers: a customer message starts a question when none
+  is pending, the first later message of a team member *to the customer* answers it
+  (internal notes, ``isPrivate``, and bot or ALF messages — person ids ``ALF-…`` and
+  ``FRONTALF-…`` — never do), over the whole chat. ``replyCount`` = the answers,
+  ``totalReplyTime = Σ(eachAnsweredAt − eachAskedAt)``, ``avgReplyTime = floor(total /
+  count)``, ``firstAnsweredAt`` / ``repliedAt`` = the first / last answer;
+* with ``hours``, the ``…InOperation`` twins exclude non-operating time (business time
+  by :meth:`~chattools.OperatingHours.business_duration`), ``replyCountInOperation``
+  counts answers given within operating hours, ``avgReplyTimeInOperation =
+  totalReplyTimeInOperation / replyCount`` (the help divides by ``replyCount``), and
+  ``firstMemberHandlingTimeInOperation`` subtracts ``operationTotalSnoozedTime``.
+
+Blank stays blank: a formula with a blank end is blank, a chat without answers has a
+blank total, average and first answer, and 0 answers.
+
+Examples
+--------
+>>> import polars as pl
+>>> from datetime import datetime, timedelta
+>>> import chattools as ct
+>>> tz = "Asia/Seoul"
+>>> t = lambda m: datetime(2026, 3, 2, 10, m)  # a Monday
+>>> chats = pl.DataFrame({"id": ["c1"], "state": ["closed"], "managedAt": [t(0)],
+...     "firstActiveAt": [t(1)], "firstAnsweredAt": [t(5)], "firstClosedAt": [t(30)],
+...     "closedAt": [t(30)], "reopenCount": [0], "totalSnoozedTime": [timedelta(minutes=10)]}
+...     ).with_columns(pl.col("^.*At$").dt.replace_time_zone(tz))
+>>> msgs = pl.DataFrame({"chatId": ["c1"] * 5,
+...     "personType": ["user", "bot", "manager", "manager", "manager"],
+...     "personId": ["u1", "ALF-1", "m1", "m1", "m1"], "isPrivate": [False, False, True, False, False],
+...     "createdAt": [t(0), t(1), t(3), t(5), t(6)]}).with_columns(
+...     pl.col("createdAt").dt.replace_time_zone(tz))
+>>> m = ct.channel_2026_metrics(ct.Export({"chats": chats, "messages": msgs}, generation="2026"))
+>>> m.select("timeToFirstAnswer", "firstMemberHandlingTime", "replyCount", "totalReplyTime").row(0)
+(datetime.timedelta(seconds=300), datetime.timedelta(seconds=1140), 1, datetime.timedelta(seconds=300))
+
+ALF's message and the internal note at 10:03 do not answer: the answer is at 10:05.
+The team worked 29 minutes from 10:01 to 10:30, 10 of them on hold: 19 minutes.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, overload
+
+import polars as pl
+
+from chattools import schema
+from chattools.derive.channel import floor_mean
+from chattools.derive.hours import OperatingHours
+from chattools.derive.infer_hours import HoursArg, resolve_hours
+from chattools.derive.messages import ordered_messages, side_expr
+from chattools.errors import InvalidValueError
+from chattools.export import Export
+
+__all__ = [
+    "ALF_PERSON_PREFIXES",
+    "HANDLING_FORMULAS",
+    "MESSAGE_COLUMNS",
+    "SINGLE_CYCLE",
+    "TIMESTAMP_FORMULAS",
+    "answers",
+    "channel_2026_metrics",
+    "in_operation",
+    "is_alf_message",
+]
+
+#: ``column: (start, end)``: the documented ``column = end − start`` (535969, 535967).
+TIMESTAMP_FORMULAS: dict[str, tuple[str, str]] = {
+    "timeToFirstAssignment": ("managedAt", "firstAssignedAt"),
+    "timeToFirstAnswer": ("managedAt", "firstAnsweredAt"),
+    "timeFromFirstAskToFirstAnswer": ("firstAskedAt", "firstAnsweredAt"),
+    "timeFromFirstAssignmentToFirstAnswer": ("firstAssignedAt", "firstAnsweredAt"),
+    "timeFromFirstActiveToFirstAnswer": ("firstActiveAt", "firstAnsweredAt"),
+    "timeFromFirstOpenToFirstAnswer": ("firstOpenedAt", "firstAnsweredAt"),
+    "timeToFirstClose": ("managedAt", "firstClosedAt"),
+    "timeToClose": ("managedAt", "closedAt"),
+    "timeFromFirstAskToFirstClose": ("firstAskedAt", "firstClosedAt"),
+    "timeFromFirstAssignmentToFirstClose": ("firstAssignedAt", "firstClosedAt"),
+    "timeFromFirstActiveToFirstClose": ("firstActiveAt", "firstClosedAt"),
+    "timeFromFirstOpenToFirstClose": ("firstOpenedAt", "firstClosedAt"),
+    "firstQueueTime": ("firstQueueInAt", "firstQueueOutAt"),
+    "workflowHandlingTime": ("firstWorkflowStartedAt", "firstWorkflowEndedAt"),
+    "alfHandlingTime": ("firstAlfStartedAt", "firstAlfEndedAt"),
+}
+#: Formulas without an ``…InOperation`` twin.
+_NO_TWIN = frozenset(["workflowHandlingTime", "alfHandlingTime"])
+#: ``column: (start, end, hold)``: ``end − start − hold``, reproducible for one cycle.
+HANDLING_FORMULAS: dict[str, tuple[str, str, str]] = {
+    "firstMemberHandlingTime": ("firstActiveAt", "firstClosedAt", "totalSnoozedTime"),
+    "memberHandlingTime": ("firstActiveAt", "firstClosedAt", "totalSnoozedTime"),
+}
+#: The hold time the ``…InOperation`` twin of a handling time subtracts.
+_OPERATION_HOLD = "operationTotalSnoozedTime"
+#: Columns recomputed from the messages (the ``…InOperation`` ones need hours).
+MESSAGE_COLUMNS = ("firstAnsweredAt", "repliedAt", "replyCount", "totalReplyTime", "avgReplyTime")
+_MESSAGE_OPERATION = (
+    "replyCountInOperation",
+    "totalReplyTimeInOperation",
+    "avgReplyTimeInOperation",
+)
+#: Whether a chat has one open→close cycle: the handling times are reproducible.
+SINGLE_CYCLE = "single_cycle"
+#: Person ids of ALF's messages (535969): ``ALF-1``, ``FRONTALF-2``.
+ALF_PERSON_PREFIXES = ("ALF-", "FRONTALF-")
+_SECOND = 1_000_000
+
+
+def in_operation(column: str) -> str:
+    """The name of a column's non-operating-time twin.
+
+    >>> in_operation("timeToFirstAnswer"), in_operation("totalSnoozedTime")
+    ('timeToFirstAnswerInOperation', 'operationTotalSnoozedTime')
+    """
+    return _OPERATION_HOLD if column == "totalSnoozedTime" else f"{column}InOperation"
+
+
+def is_alf_message(schema_: pl.Schema) -> pl.Expr:
+    """Whether a message is ALF's (its ``personId`` starts with ``ALF-`` or ``FRONTALF-``)."""
+    if "personId" not in schema_:
+        return pl.lit(False)
+    pid = pl.col("personId").cast(pl.String)
+    return pl.any_horizontal([pid.str.starts_with(p) for p in ALF_PERSON_PREFIXES]).fill_null(False)
+
+
+def _whole_seconds(expr: pl.Expr) -> pl.Expr:
+    us = expr.dt.total_microseconds()
+    return (us // _SECOND * _SECOND).cast(pl.Duration(schema.TIME_UNIT))
+
+
+def _messages(exp: Export) -> pl.LazyFrame:
+    """Customer and public team-member messages in conversation order (``side``)."""
+    lf = exp.lazy("messages")
+    names = lf.collect_schema().names()
+    if "_row" not in names:
+        lf = lf.with_row_index("_row", offset=1).with_columns(pl.col("_row").cast(pl.Int64))
+    if "_file" not in names:
+        lf = lf.with_columns(pl.lit(None, dtype=pl.String()).alias("_file"))
+    files = exp.sources.get_column("file").to_list() if exp.sources.height else None
+    lf_schema = lf.collect_schema()
+    side = pl.when(is_alf_message(lf_schema)).then(pl.lit("bot")).otherwise(side_expr(lf_schema))
+    return ordered_messages(lf.with_columns(side.alias("__side")), file_order=files).filter(
+        pl.col("__side").is_in(["customer", "team"])
+    )
+
+
+def answers(exp: Export) -> pl.LazyFrame:
+    """One row per answer: ``chat_id``, ``answer`` (1-based), ``asked_at``, ``answered_at``.
+
+    A question starts at the first customer message while none is pending; the first
+    public team-member message after it answers it (see the module docstring).
+    """
+    msgs = _messages(exp).select("chatId", "createdAt", "__side")
+    first_of_run = (pl.col("chatId") != pl.col("chatId").shift(1)) | (
+        pl.col("__side") != pl.col("__side").shift(1)
+    )
+    runs = msgs.filter(first_of_run.fill_null(True))
+    answered = (pl.col("__side") == "customer") & (
+        pl.col("chatId") == pl.col("chatId").shift(-1)
+    ).fill_null(False)
+    return (
+        runs.with_columns(pl.col("createdAt").shift(-1).alias("answered_at"))
+        .filter(answered)
+        .select(
+            pl.col("chatId").alias("chat_id"),
+            pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over("chatId").alias("answer"),
+            pl.col("createdAt").alias("asked_at"),
+            "answered_at",
+        )
+    )
+
+
+def _message_plan(exp: Export, hours: OperatingHours | None) -> pl.LazyFrame:
+    extra: list[pl.Expr] = []
+    if hours is not None:
+        extra = [
+            hours.is_open("answered_at").sum().cast(pl.Int64).alias("replyCountInOperation"),
+            hours.business_duration("asked_at", "answered_at").sum().alias("__op_total"),
+        ]
+    stats = (
+        answers(exp)
+        .group_by("chat_id")
+        .agg(
+            pl.len().cast(pl.Int64).alias("replyCount"),
+            (pl.col("answered_at") - pl.col("asked_at")).sum().alias("__total"),
+            pl.col("answered_at").min().alias("firstAnsweredAt"),
+            pl.col("answered_at").max().alias("repliedAt"),
+            *extra,
+        )
+        .rename({"chat_id": "id"})
+    )
+    total = _whole_seconds(pl.col("__total"))
+    count = pl.col("replyCount")
+    cols = [
+        total.alias("totalReplyTime"),
+        floor_mean(total, count).alias("avgReplyTime"),
+    ]
+    if hours is not None:
+        op_total = _whole_seconds(pl.col("__op_total"))
+        cols += [
+            op_total.alias("totalReplyTimeInOperation"),
+            floor_mean(op_total, count).alias("avgReplyTimeInOperation"),
+        ]
+    return stats.with_columns(cols).drop("__total", "__op_total", strict=False)
+
+
+def _timestamp_exprs(available: pl.Schema, hours: OperatingHours | None) -> list[pl.Expr]:
+    def col(name: str) -> pl.Expr:
+        if name in available:
+            return pl.col(name)
+        return pl.lit(None, dtype=schema.dtype_of("datetime")).alias(name)
+
+    out = []
+    for name, (start, end) in TIMESTAMP_FORMULAS.items():
+        out.append(_whole_seconds(col(end) - col(start)).alias(name))
+        if hours is not None and name not in _NO_TWIN:
+            out.append(
+                _whole_seconds(hours.business_duration(col(start), col(end))).alias(
+                    in_operation(name)
+                )
+            )
+    for name, (start, end, hold) in HANDLING_FORMULAS.items():
+        held = pl.col(hold) if hold in available else pl.lit(None, pl.Duration(schema.TIME_UNIT))
+        plain = _whole_seconds(col(end) - col(start)) - held.fill_null(pl.duration())
+        out.append(pl.when(pl.col(SINGLE_CYCLE)).then(plain).alias(name))
+        if hours is not None:
+            op_hold = pl.col(_OPERATION_HOLD) if _OPERATION_HOLD in available else held
+            business = _whole_seconds(hours.business_duration(col(start), col(end)))
+            value = business - op_hold.fill_null(pl.duration())
+            out.append(pl.when(pl.col(SINGLE_CYCLE)).then(value).alias(in_operation(name)))
+    return out
+
+
+def _single_cycle(available: pl.Schema) -> pl.Expr:
+    """Never reopened: ``reopenCount == 0``, else ``reopened`` false, else one close time."""
+    rules = []
+    if "reopenCount" in available:
+        rules.append(pl.col("reopenCount") == 0)
+    if "reopened" in available:
+        rules.append(~pl.col("reopened"))
+    if "closedAt" in available and "firstClosedAt" in available:
+        rules.append(pl.col("firstClosedAt") == pl.col("closedAt"))
+    return pl.coalesce(*rules, pl.lit(False)) if rules else pl.lit(False)
+
+
+def channel_2026_plan(exp: Export, hours: OperatingHours | None = None) -> pl.LazyFrame:
+    """The plan behind :func:`channel_2026_metrics` (hours already resolved)."""
+    chats = exp.lazy("chats")
+    available = chats.collect_schema()
+    base = chats.with_columns(_single_cycle(available).alias(SINGLE_CYCLE))
+    timed = base.select("id", SINGLE_CYCLE, *_timestamp_exprs(base.collect_schema(), hours))
+    msg_cols = list(MESSAGE_COLUMNS) + (list(_MESSAGE_OPERATION) if hours is not None else [])
+    counts = ["replyCount"] + (["replyCountInOperation"] if hours is not None else [])
+    out = timed.join(_message_plan(exp, hours), on="id", how="left", maintain_order="left")
+    out = out.with_columns(pl.col(counts).fill_null(0))
+    return out.select("id", *_ordered(out.collect_schema().names(), msg_cols), SINGLE_CYCLE)
+
+
+def _ordered(names: list[str], msg_cols: list[str]) -> list[str]:
+    timed = [n for n in names if n not in ("id", SINGLE_CYCLE, *msg_cols)]
+    return [*timed, *msg_cols]
+
+
+def _operating_hours(hours: object) -> OperatingHours | None:
+    if hours is None or isinstance(hours, OperatingHours):
+        return hours
+    msg = f"the …InOperation columns need an OperatingHours calendar, got {hours!r}"
+    raise InvalidValueError(msg, hint="pass hours=ct.OperatingHours.weekly(...).")
+
+
+@overload
+def channel_2026_metrics(
+    exp: Export, hours: HoursArg = ..., *, lazy: Literal[False] = ...
+) -> pl.DataFrame: ...
+@overload
+def channel_2026_metrics(
+    exp: Export, hours: HoursArg = ..., *, lazy: Literal[True]
+) -> pl.LazyFrame: ...
+def channel_2026_metrics(
+    exp: Export, hours: HoursArg = None, *, lazy: bool = False
+) -> pl.DataFrame | pl.LazyFrame:
+    """The 2026 export's measured columns recomputed by Channel Talk's documented formulas.
+
+    Parameters
+    ----------
+    exp
+        A 2026-generation export (the messages are needed for the answer columns only;
+        without them those are blank and the counts 0).
+    hours
+        The channel's operating hours: adds the ``…InOperation`` twins.
+    lazy
+        Return the ``LazyFrame`` plan instead of collecting it.
+
+    Returns
+    -------
+    One row per chat of ``exp.chats``: ``id``, every column of
+    :data:`TIMESTAMP_FORMULAS` and :data:`HANDLING_FORMULAS` (with ``hours`` their
+    twins), the answer columns :data:`MESSAGE_COLUMNS` (with ``hours``
+    ``replyCountInOperation``, ``totalReplyTimeInOperation``,
+    ``avgReplyTimeInOperation``) and ``single_cycle`` (never reopened: the handling
+    times are blank otherwise). The rules are in the module docstring.
+    """
+    if isinstance(hours, str) and hours == "infer":
+        msg = "operating hours cannot be inferred from a 2026 export yet"
+        raise InvalidValueError(msg, hint="pass hours=ct.OperatingHours.weekly(...) or None.")
+    resolved = _operating_hours(resolve_hours(exp, hours))
+    plan = channel_2026_plan(exp, resolved)
+    return plan if lazy else plan.collect()
