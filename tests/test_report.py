@@ -20,15 +20,13 @@ pytest.importorskip("altair")
 pytest.importorskip("vl_convert")
 
 TZ = "Asia/Seoul"
-HEADINGS = (
-    "Headline numbers",
-    "Trends",
-    "Waiting and hold times",
-    "Team",
-    "Tags",
-    "Reconciliation with the exported numbers",
-    "Data quality",
+MANAGER_PART = ("Summary", "Week by week", "Waiting", "Team", "Tags", "When chats arrive")
+APPENDIX = (
+    "Appendix: reconciliation with the exported numbers",
+    "Appendix: data quality and accounting",
+    "Appendix: definitions",
 )
+HEADINGS = MANAGER_PART + APPENDIX
 HOSTILE = '<script>alert("x")</script>'
 EMAIL, PHONE, NAME = "minji.kim@example.com", "010-2345-6789", "Kim Minji"
 
@@ -79,17 +77,225 @@ def hostile_export() -> ct.Export:
     return ct.Export({"chats": chats, "messages": messages, "managers": managers})
 
 
-def test_every_section_heading_is_present(sample_html: str) -> None:
-    for heading in HEADINGS:
-        assert f"<h2>{heading}</h2>" in sample_html
+def section_map(html: str) -> dict[str, str]:
+    """Section title → its HTML, in page order."""
+    found = re.findall(
+        r'<section id="[^"]+"(?: class="appendix")?><h2>(.*?)</h2>(.*?)</section>', html, re.S
+    )
+    return dict(found)
+
+
+def visible(body: str) -> str:
+    """``body`` without what is folded behind ``<details>``."""
+    return re.sub(r"<details>.*?</details>", "", body, flags=re.S)
+
+
+def text_of(body: str) -> str:
+    return re.sub(r"<[^>]+>", " ", body)
+
+
+def chat_export(opened: list[datetime], *, created: list[datetime] | None = None) -> ct.Export:
+    """One closed chat per ``opened`` time: a customer message then a reply 5 minutes later."""
+    n = len(opened)
+    ids = [f"c{i:03d}" for i in range(n)]
+    chats = pl.DataFrame(
+        {
+            "id": ids,
+            "name": [f"Customer {i}" for i in range(n)],
+            "state": ["closed"] * n,
+            "assigneeId": ["7"] * n,
+            "contactMediumType": [None] * n,
+            "tags": [["refund"]] * n,
+            "createdAt": created or opened,
+            "openedAt": opened,
+            "closedAt": [t + timedelta(hours=1) for t in opened],
+        },
+        schema_overrides={"contactMediumType": pl.String},
+    ).with_columns(pl.col("createdAt", "openedAt", "closedAt").dt.replace_time_zone(TZ))
+    messages = pl.DataFrame(
+        {
+            "chatId": [c for c in ids for _ in range(2)],
+            "personType": ["user", "manager"] * n,
+            "personId": [p for i in range(n) for p in (f"u{i}", "7")],
+            "createdAt": [t for o in opened for t in (o, o + timedelta(minutes=5))],
+            "plainText": ["help", "done"] * n,
+        }
+    ).with_columns(pl.col("createdAt").dt.replace_time_zone(TZ))
+    managers = pl.DataFrame({"id": ["7"], "name": ["Park Jisoo"]})
+    return ct.Export({"chats": chats, "messages": messages, "managers": managers})
+
+
+# -- structure --------------------------------------------------------------------------
+def test_sections_in_reading_order_summary_first_appendix_last(sample_html: str) -> None:
+    assert list(section_map(sample_html)) == list(HEADINGS)
     assert sample_html.startswith("<!DOCTYPE html>")
     assert "<h1>Sample channel</h1>" in sample_html
+    # nothing but the header and the navigation comes before the summary
+    before = sample_html[: sample_html.index("<section")]
+    assert "<table" not in before and "<svg" not in before
 
 
+def test_header_states_period_hours_and_target_before_the_summary(
+    sample_export: ct.Export, sample_html: str
+) -> None:
+    head = sample_html[: sample_html.index("<section")]
+    opened = [
+        (o or c).date()
+        for o, c in zip(
+            sample_export.chats["openedAt"].to_list(),
+            sample_export.chats["createdAt"].to_list(),
+            strict=True,
+        )
+    ]
+    assert f"<b>Period:</b> {min(opened)} to {max(opened)} (" in head
+    assert (
+        "<b>Operating hours:</b> mon-fri 09:00-12:00, 13:00-18:00; sat-sun closed; "
+        "public holidays (KR) closed" in head
+    )
+    assert "<b>Target:</b> first response within 1 h" in head
+    calendar = ct.build_report(sample_export, charts=False).html()
+    assert "<b>Operating hours:</b> none given: every figure is in calendar time" in calendar
+
+
+def test_inferred_hours_are_stated_as_inferred() -> None:
+    exp = sample.generate(400, seed=5).export()
+    html = ct.build_report(exp, hours="infer", charts=False).html()
+    head = html[: html.index("<section")]
+    assert (
+        "<b>Operating hours:</b> mon-fri 09:00-12:00, 13:00-18:00; public holidays (KR) "
+        "closed (inferred from the export)" in head
+    )
+
+
+def test_period_is_when_chats_were_active_not_when_created() -> None:
+    # chat 0 was created in 2020 and reopened in March 2024: the period is March 2024
+    opened = [datetime(2024, 3, 6, 10), datetime(2024, 3, 13, 10), datetime(2024, 3, 20, 10)]
+    created = [datetime(2020, 5, 1, 10), *opened[1:]]
+    html = ct.build_report(chat_export(opened, created=created), charts=False).html()
+    # 2024-03-06 (Wed) to 2024-03-20 (Wed): 15 days over 3 weeks, the first and last partial
+    assert (
+        "<b>Period:</b> 2024-03-06 to 2024-03-20 (15 days, 3 weeks; first and last week partial)"
+        in html
+    )
+    assert "2020" not in text_of(section_map(html)["Week by week"])
+
+
+def test_latest_weeks_are_visible_partial_weeks_marked() -> None:
+    # one chat a week for 20 weeks, Wednesday 2024-01-03 … Wednesday 2024-05-15
+    opened = [datetime(2024, 1, 3, 10) + timedelta(weeks=k) for k in range(20)]
+    body = section_map(ct.build_report(chat_export(opened), charts=False).html())["Week by week"]
+    shown = visible(body)
+    assert "2024-05-13 (3 of 7 days)" in shown  # the last week: Mon 13 to Wed 15 May
+    assert "2024-05-06" in shown
+    assert "2024-01-01 (5 of 7 days)" not in shown  # the first week is folded away
+    assert "2024-01-01 (5 of 7 days)" in body
+    assert shown.index("2024-05-13") < shown.index("2024-05-06")  # latest first
+    assert "<summary>12 earlier weeks</summary>" in body  # 20 weeks, 8 shown
+
+
+def test_tables_in_the_manager_part_show_at_most_ten_rows(sample_html: str) -> None:
+    parts = section_map(sample_html)
+    for title in MANAGER_PART:
+        for tbody in re.findall(r"<tbody>(.*?)</tbody>", visible(parts[title]), re.S):
+            assert tbody.count("<tr>") <= sections.VISIBLE, title
+
+
+def test_manager_part_has_words_not_codes(sample_html: str) -> None:
+    parts = section_map(sample_html)
+    manager_text = " ".join(text_of(parts[t]) for t in MANAGER_PART)
+    assert re.findall(r"\b[a-z]+_[a-z_]+\b", manager_text) == []
+    for code in ("jaccard", "ended_by", "customer_on_team", "assigneeId", "median_min"):
+        assert code not in manager_text
+    # durations in readable units, never raw h/m/s clocks
+    assert not re.search(r"\d+h \d\dm \d\ds", manager_text)
+    assert re.search(r"\d+ (s|min|h|d)\b", manager_text)
+
+
+def test_team_shows_manager_names_not_ids() -> None:
+    exp = chat_export([datetime(2024, 3, 4, 10), datetime(2024, 3, 5, 10)])
+    team = section_map(ct.build_report(exp, charts=False).html())["Team"]
+    assert "<td>Park Jisoo</td>" in team
+    assert "<td>7</td>" not in team
+
+
+# -- summary ----------------------------------------------------------------------------
+def kpi(html: str, name: str) -> list[str]:
+    """The cells (this period, previous period, change) of summary row ``name``."""
+    row = re.search(rf'<th scope="row">{re.escape(name)}</th>(.*?)</tr>', html, re.S)
+    assert row, name
+    return re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))
+
+
+def test_summary_compares_with_the_previous_period_of_equal_length() -> None:
+    # 2024-03-01 … 03-10 is the period (10 days); the previous one is 02-20 … 02-29
+    now = [datetime(2024, 3, d, 10) for d in (1, 2, 4, 8, 10)]
+    before = [datetime(2024, 2, d, 10) for d in (20, 25)]
+    outside = [datetime(2024, 2, 19, 10), datetime(2024, 3, 11, 10)]  # in neither
+    exp = chat_export(now + before + outside)
+    html = ct.build_report(
+        exp, date_from=date(2024, 3, 1), date_to=date(2024, 3, 10), charts=False
+    ).html()
+    summary = section_map(html)["Summary"]
+    assert kpi(summary, "Chats") == ["5", "2", "+3 (+150%)"]
+    assert kpi(summary, "Customer messages") == ["5", "2", "+3 (+150%)"]
+    # every chat: first reply after 5 minutes, closed after an hour
+    assert kpi(summary, "Median first response") == ["5 min", "5 min", "+0 s (+0%)"]
+    assert kpi(summary, "First response within 1 h") == ["100.0%", "100.0%", "+0.0 pts"]
+    assert kpi(summary, "Median resolution (closed chats)") == ["1 h", "1 h", "+0 s (+0%)"]
+    assert kpi(summary, "Waiting on the team now") == ["0", "–", "–"]
+    assert "Previous period: 2024-02-20 to 2024-02-29." in summary
+    assert "<th>Previous 10 days</th>" in summary
+
+
+def test_summary_says_when_the_export_has_no_earlier_data(sample_html: str) -> None:
+    summary = section_map(sample_html)["Summary"]
+    assert "No chat of the export was active in the previous period" in summary
+    assert kpi(summary, "Chats")[1:] == ["–", "–"]
+
+
+def test_summary_counts_match_a_brute_force_count(
+    sample_export: ct.Export, sample_html: str
+) -> None:
+    n_chats = sample_export.chats.height
+    customer = sample_export.messages.filter(pl.col("personType") == "user").height
+    summary = section_map(sample_html)["Summary"]
+    assert kpi(summary, "Chats")[0] == f"{n_chats:,}"
+    assert kpi(summary, "Customer messages")[0] == f"{customer:,}"
+
+
+def test_targets_are_reported_and_validated(sample_export: ct.Export) -> None:
+    target = timedelta(minutes=10)
+    metrics = ct.chat_metrics(sample_export)
+    values = [v for v in metrics["first_response_time"].to_list() if v is not None]
+    share = 100 * sum(v <= target for v in values) / len(values)
+    html = ct.build_report(
+        sample_export, targets={"first_response_time": target}, charts=False
+    ).html()
+    assert kpi(html, "First response within 10 min")[0] == f"{share:.1f}%"
+    assert "<b>Target:</b> first response within 10 min" in html
+    with pytest.raises(InvalidValueError, match="targets"):
+        ct.build_report(sample_export, targets={"first_response_time": 5}, charts=False)  # type: ignore[dict-item]
+    with pytest.raises(InvalidValueError, match="'nope'"):
+        ct.build_report(sample_export, targets={"nope": target}, charts=False)
+
+
+def test_a_chat_dated_1899_is_a_problem_not_the_start_of_the_axis() -> None:
+    """Issue 16 case 12: one chat at Excel's zero date made the charts fail (MaxRowsError)."""
+    opened = [datetime(2024, 3, 4, 10), datetime(2024, 3, 12, 10), datetime(1899, 12, 30)]
+    html = ct.build_report(chat_export(opened)).html()
+    parts = section_map(html)
+    assert "<b>Period:</b> 2024-03-04 to 2024-03-12 (9 days, 2 weeks; last week partial)" in html
+    assert kpi(parts["Summary"], "Chats")[0] == "2"
+    assert "1899" not in parts["Week by week"]
+    quality = parts["Appendix: data quality and accounting"]
+    assert "chat dated outside any plausible range: left out of the report" in quality
+    assert "<td>1899-12-30</td>" in quality
+
+
+# -- files, determinism, safety ----------------------------------------------------------
 def test_same_input_gives_byte_identical_files(
     sample_export: ct.Export, hours: ct.OperatingHours, sample_html: str, tmp_path: Path
 ) -> None:
-    # a second, independent build (the first is the sample_html fixture)
     again = ct.build_report(sample_export, hours=hours, title="Sample channel")
     a = again.write_html(tmp_path / "a.html")
     assert a.read_bytes() == sample_html.encode("utf-8")
@@ -101,45 +307,20 @@ def test_self_contained_no_scripts_no_urls(sample_html: str) -> None:
     assert "<link" not in sample_html.lower()
     assert "@import" not in sample_html
     assert not re.search(r"\bsrc\s*=", sample_html)
-    # charts are inline SVG: volume, trend, hour x weekday, 2 waits, assignee, tag pairs
-    assert sample_html.count("<svg") == 7
+    # inline SVG: weekly volume, weekly first response, waits, team, weekday × hour
+    assert sample_html.count("<svg") == 5
 
 
-def test_element_ids_are_unique_and_content_derived(sample_html: str) -> None:
+def test_element_ids_are_unique(sample_html: str) -> None:
     ids = re.findall(r'\bid="([^"]+)"', sample_html)
     assert ids
     assert [i for i, n in Counter(ids).items() if n > 1] == []
-    for ref in re.findall(r'url\(#([^)]+)\)|href="#([^"]+)"', sample_html):
-        assert (ref[0] or ref[1]) in ids
-
-
-def test_header_is_dated_by_the_data(sample_export: ct.Export, sample_html: str) -> None:
-    days = [t.date() for t in sample_export.chats["createdAt"].to_list() if t is not None]
-    assert f"Chats created {min(days)} to {max(days)} (Asia/Seoul)" in sample_html
-    last = max(t for t in sample_export.messages["createdAt"].to_list() if t is not None)
-    assert f"Data as of the last message: {last:%Y-%m-%d %H:%M:%S}" in sample_html
-
-
-def test_headline_counts_match_a_brute_force_count(
-    sample_export: ct.Export, sample_html: str
-) -> None:
-    n_chats, n_messages = sample_export.chats.height, sample_export.messages.height
-    assert f'<div class="v">{n_chats:,}</div><div class="k">chats</div>' in sample_html
-    assert f'<div class="v">{n_messages:,}</div><div class="k">messages</div>' in sample_html
-
-
-def test_date_range_restricts_the_report(sample_export: ct.Export) -> None:
-    start, end = date(2026, 3, 1), date(2026, 3, 31)
-    expected = sum(
-        1 for t in sample_export.chats["createdAt"].to_list() if t and start <= t.date() <= end
-    )
-    html = ct.build_report(sample_export, date_from=start, date_to=end, charts=False).html()
-    assert f'<div class="v">{expected:,}</div><div class="k">chats</div>' in html
-    assert "Selection: from 2026-03-01; to 2026-03-31" in html
+    for ref in re.findall(r'href="#([^"]+)"', sample_html):
+        assert ref in ids
 
 
 def test_hostile_text_is_escaped() -> None:
-    html = ct.build_report(hostile_export(), charts=False).html()
+    html = ct.build_report(hostile_export(), mask=False).html()
     assert "<script" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html  # the pending chat's text
     assert "<b>vip</b>" not in html and "&lt;b&gt;vip&lt;/b&gt;" in html  # a tag
@@ -148,16 +329,18 @@ def test_hostile_text_is_escaped() -> None:
     assert "<script" not in title
 
 
-def test_mask_removes_personal_data_everywhere() -> None:
-    plain = ct.build_report(hostile_export(), charts=False).html()
-    assert EMAIL in plain and PHONE in plain and NAME in plain and "Agent Park" in plain
-    masked_rep = ct.build_report(hostile_export(), mask=True)
-    masked = masked_rep.html()
-    for secret in (EMAIL, PHONE, NAME, "Agent Park"):
+def test_customer_data_is_masked_by_default() -> None:
+    rep = ct.build_report(hostile_export())
+    masked = rep.html()
+    for secret in (EMAIL, PHONE, NAME):
         assert secret not in masked
-        assert secret not in masked_rep._repr_html_()
+        assert secret not in rep._repr_html_()
     assert "[email]" in masked and "[phone]" in masked
-    assert "Personal data masked" in masked
+    assert "<b>Customer data:</b> masked" in masked
+    assert "&lt;i&gt;Agent Park&lt;/i&gt;" in masked  # the team is named
+    plain = ct.build_report(hostile_export(), mask=False, charts=False).html()
+    assert EMAIL in plain and PHONE in plain and NAME in plain
+    assert "<b>Customer data:</b> shown unmasked" in plain
 
 
 def test_password_never_appears(tmp_path: Path) -> None:
@@ -171,7 +354,7 @@ def test_password_never_appears(tmp_path: Path) -> None:
     assert password not in rep._repr_html_()
     assert password not in repr(rep)
     assert "export.xlsx" in html  # the file is listed (coverage), not its password
-    assert "Files: 1" in html
+    assert "1 file(s)" in html
 
 
 def test_repr_html_is_a_fragment_with_scoped_css(sample_export: ct.Export) -> None:
@@ -182,7 +365,7 @@ def test_repr_html_is_a_fragment_with_scoped_css(sample_export: ct.Export) -> No
     selectors = re.findall(r"^([^\s{}][^{]*)\{", css, re.M)
     assert selectors
     assert all(part.strip().startswith(".ctr") for sel in selectors for part in sel.split(","))
-    assert repr(rep) == "<Report 'Channel Talk chat report' sections=7>"
+    assert repr(rep) == "<Report 'Channel Talk chat report' sections=9>"
 
 
 def test_missing_api_gives_a_visible_note(
@@ -191,26 +374,8 @@ def test_missing_api_gives_a_visible_note(
     real = sections.api
     monkeypatch.setattr(sections, "api", lambda name: None if name == "reconcile" else real(name))
     html = ct.build_report(sample_export, charts=False).html()
-    assert "<h2>Reconciliation with the exported numbers</h2>" in html
+    assert "<h2>Appendix: reconciliation with the exported numbers</h2>" in html
     assert "reconciliation: not available (chattools.reconcile is missing)" in html
-
-
-def test_targets_are_reported_and_validated(sample_export: ct.Export) -> None:
-    target = timedelta(minutes=10)
-    metrics = ct.chat_metrics(sample_export)
-    values = [v for v in metrics["first_response_time"].to_list() if v is not None]
-    share = 100 * sum(v <= target for v in values) / len(values)
-    html = ct.build_report(
-        sample_export, targets={"first_response_time": target}, charts=False
-    ).html()
-    assert (
-        f'<div class="v">{share:.1f}%</div><div class="k">first response time ≤ 10m 00s</div>'
-        in html
-    )
-    with pytest.raises(InvalidValueError, match="targets"):
-        ct.build_report(sample_export, targets={"first_response_time": 5}, charts=False)  # type: ignore[dict-item]
-    with pytest.raises(InvalidValueError, match="'nope'"):
-        ct.build_report(sample_export, targets={"nope": target}, charts=False)
 
 
 def test_bad_arguments(tmp_path: Path) -> None:
@@ -233,24 +398,31 @@ def test_problems_are_counted_by_kind_and_masked() -> None:
         }
     )
     exp = replace(hostile_export(), problems=problems)
-    html = ct.build_report(exp, charts=False).html()
-    cells = '<td>UserChat data</td><td>bad duration</td><td class="num">2</td>'
-    assert cells in html
-    assert '<td>bad datetime</td><td class="num">1</td><td>yesterday</td>' in html
-    masked = ct.build_report(exp, mask=True, charts=False).html()
-    assert EMAIL not in masked
+    html = ct.build_report(exp, mask=False, charts=False).html()
+    quality = section_map(html)["Appendix: data quality and accounting"]
+    assert '<td>UserChat data</td><td>bad duration</td><td class="num">2</td>' in quality
+    assert '<td>bad datetime</td><td class="num">1</td><td>yesterday</td>' in quality
+    assert EMAIL not in ct.build_report(exp, charts=False).html()
 
 
-def test_report_under_a_virtual_memory_limit_is_written_without_charts(tmp_path: Path) -> None:
-    """vl-convert's V8 dies with SIGTRAP under `ulimit -v` of 8-64 GB; the report says so
-    and is still written."""
+def test_durations_read_in_two_units() -> None:
+    from chattools.report.html import duration
+
+    cases = {0: "0 s", 59: "59 s", 61: "1 min 01 s", 600: "10 min", 3600: "1 h",
+             3660: "1 h 01 min", 93 * 3600: "3 d 21 h", 11042 * 3600 + 1448: "460 d 2 h"}  # fmt: skip
+    assert {s: duration(timedelta(seconds=s)) for s in cases} == cases
+
+
+def test_report_is_written_under_a_virtual_memory_limit_with_its_charts(tmp_path: Path) -> None:
+    """vl-convert's V8 died with SIGTRAP under `ulimit -v` of 8-64 GB; the report's charts
+    are drawn without a JS engine, so a 4 GB address space is enough."""
     import resource
     import subprocess
     import sys
 
     path = tmp_path / "s.xlsx"
     sample.write_sample(path, chats=30)
-    limit = 16 * 1024**3
+    limit = 4 * 1024**3
 
     def cap() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -261,7 +433,4 @@ def test_report_under_a_virtual_memory_limit_is_written_without_charts(tmp_path:
         cmd, preexec_fn=cap, capture_output=True, text=True, timeout=300, check=False
     )
     assert run.returncode == 0, run.stderr[-2000:]
-    html = out.read_text()
-    assert "needs about 66 GiB of virtual address space" in html
-    assert "limited to 16.0 GiB (ulimit -v)" in html
-    assert "<svg" not in html
+    assert out.read_text().count("<svg") == 5

@@ -7,7 +7,7 @@ Examples
 >>> rep.title
 'Empty channel'
 >>> [s.title for s in rep.sections][:3]
-['Headline numbers', 'Trends', 'Waiting and hold times']
+['Summary', 'Week by week', 'Waiting']
 >>> rep.html() == ct.build_report(ct.Export.empty(), title="Empty channel", charts=False).html()
 True
 """
@@ -15,7 +15,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from os import PathLike
 from pathlib import Path
@@ -25,24 +25,15 @@ import polars as pl
 
 from chattools.errors import InvalidValueError
 from chattools.export import Export
-from chattools.filters import FilterState, filter_export
-from chattools.report.html import CSS, content_id, esc, fmt, page
-from chattools.report.sections import SECTIONS, Context, Section, api
+from chattools.filters import FilterState
+from chattools.report.html import CSS, content_id, duration, esc, fmt, page
+from chattools.report.period import Period, activity_day, export_period, implausible
+from chattools.report.sections import APPENDIX, SECTIONS, Context, Section, api
 
-__all__ = ["DEFAULT_TARGETS", "Report", "build_report"]
+__all__ = ["DEFAULT_TARGETS", "Report", "build_report", "describe_hours"]
 
 #: SLA targets used when ``targets`` is not given: metric column → largest duration.
 DEFAULT_TARGETS: Mapping[str, timedelta] = {"first_response_time": timedelta(hours=1)}
-
-#: Sheets whose text is masked with ``mask=True`` (and the pseudonym label of names).
-_MASKED = {
-    "chats": "Customer",
-    "messages": "Customer",
-    "users": "Customer",
-    "cases": "Customer",
-    "meets": "Customer",
-    "managers": "Agent",
-}
 
 
 @dataclass(frozen=True, repr=False)
@@ -60,7 +51,9 @@ class Report:
     def _body(self) -> str:
         nav = "".join(f'<li><a href="#{s.anchor}">{esc(s.title)}</a></li>' for s in self.sections)
         blocks = "\n".join(
-            f'<section id="{s.anchor}"><h2>{esc(s.title)}</h2>\n{s.body}\n</section>'
+            f'<section id="{s.anchor}"'
+            + (' class="appendix"' if s.title.startswith("Appendix") else "")
+            + f"><h2>{esc(s.title)}</h2>\n{s.body}\n</section>"
             for s in self.sections
         )
         root = content_id(self.title, self.header, blocks)
@@ -89,19 +82,6 @@ class Report:
         return f"<Report {self.title!r} sections={len(self.sections)}>"
 
 
-def _masked(exp: Export) -> Export:
-    mask_pii = api("mask_pii")
-    if mask_pii is None:
-        msg = "mask=True needs chattools.mask_pii, which this installation lacks"
-        raise InvalidValueError(msg, hint="update chattools, or build the report with mask=False.")
-    frames = {
-        sheet: mask_pii(exp.frames[sheet], name_label=label)
-        for sheet, label in _MASKED.items()
-        if sheet in exp.frames
-    }
-    return replace(exp.with_frames(**frames), problems=mask_pii(exp.problems))
-
-
 def _check_targets(targets: Mapping[str, timedelta] | None) -> Mapping[str, timedelta]:
     if targets is None:
         return DEFAULT_TARGETS
@@ -118,38 +98,87 @@ def _check_targets(targets: Mapping[str, timedelta] | None) -> Mapping[str, time
 
 
 def _as_of(exp: Export) -> datetime | None:
-    value = exp.messages["createdAt"].max()
+    value = exp.messages["createdAt"].max() if "createdAt" in exp.messages.columns else None
     return value if isinstance(value, datetime) else None
 
 
+def describe_hours(hours: Any, inferred: Any = None) -> str:
+    """The operating hours the business-time figures use, in one line.
+
+    >>> import chattools as ct
+    >>> describe_hours(ct.OperatingHours.weekly({"mon-fri": ["09:00-12:00", "13:00-18:00"]},
+    ...     holidays="KR"))
+    'mon-fri 09:00-12:00, 13:00-18:00; sat-sun closed; public holidays (KR) closed'
+    >>> describe_hours(None)
+    'none given: every figure is in calendar time (24 hours a day, 7 days a week)'
+    """
+    if hours is None:
+        return "none given: every figure is in calendar time (24 hours a day, 7 days a week)"
+    if inferred is not None:
+        return f"{inferred.describe()} (inferred from the export)"
+    week = getattr(hours, "week", None)
+    if week is None:
+        return "given as a custom calendar"
+    from chattools.derive.hours_spec import DAY_NAMES, format_slot
+
+    groups: list[tuple[list[str], str]] = []
+    for name, slots in zip(DAY_NAMES, week, strict=True):
+        text = ", ".join(map(format_slot, slots)) or "closed"
+        if groups and groups[-1][1] == text:
+            groups[-1][0].append(name)
+        else:
+            groups.append(([name], text))
+    days = "; ".join(f"{g[0] if len(g) == 1 else f'{g[0]}-{g[-1]}'} {text}" for g, text in groups)
+    holidays = getattr(hours, "holidays", None)
+    if isinstance(holidays, str):
+        days += f"; public holidays ({holidays}) closed"
+    elif holidays:
+        days += f"; {len(holidays)} holidays closed"
+    else:
+        days += "; no holidays"
+    closed = getattr(hours, "closed_dates", ())
+    if closed:
+        days += f"; {len(closed)} more closed dates"
+    return days
+
+
+def _resolve(exp: Export, hours: Any) -> tuple[Any, Any]:
+    """``hours`` as a calendar, and the inference behind it with ``hours="infer"``."""
+    if isinstance(hours, str) and hours == "infer":
+        inferred = api("infer_operating_hours")
+        if inferred is None:  # pragma: no cover - every installation has it
+            msg = 'hours="infer" needs chattools.infer_operating_hours'
+            raise InvalidValueError(msg, hint="give the hours yourself.")
+        found = inferred(exp)
+        return found.hours, found
+    resolve = api("resolve_hours")
+    return (resolve(exp, hours) if resolve else hours), None
+
+
 def _header(
-    title: str,
-    exp: Export,
-    full: Export,
-    state: FilterState,
-    as_of: datetime | None,
-    hours: Any,
-    mask: bool,
-) -> str:
-    days = exp.chats["createdAt"].dt.date().drop_nulls()
-    covered = (
-        f"Chats created {fmt(days.min())} to {fmt(days.max())} ({exp.timezone})"
-        if days.len()
-        else f"No chats in the selected period ({exp.timezone})"
-    )
-    files = full.sources["file"].to_list() if "file" in full.sources.columns else []
+    title: str, exp: Export, period: Period | None, as_of: datetime | None, hours_text: str,
+    targets: Mapping[str, timedelta], mask: bool, selected: bool,
+) -> str:  # fmt: skip
+    files = exp.sources["file"].to_list() if "file" in exp.sources.columns else []
+    span = period.describe() if period else "no chats"
+    how = "as selected" if selected else "the export's own, by when chats were active"
+    goal = "; ".join(f"{m.replace('_time', '').replace('_', ' ')} within {duration(t)}"
+                     for m, t in targets.items())  # fmt: skip
     lines = [
-        covered,
-        f"Data as of the last message: {fmt(as_of)}" if as_of else "No messages",
-        f"Selection: {state.describe()}",
-        f"Files: {len(files)}; export generation: {exp.generation}",
-        "Business-time metrics use the operating hours given"
-        if hours is not None
-        else "No operating hours given: calendar time only",
+        ("Period", f"{span} — {how} ({exp.timezone})"),
+        ("Operating hours", hours_text),
+        ("Target", goal),
+        (
+            "Data",
+            f"{len(files)} file(s), export generation {exp.generation}"
+            + (f"; last message {fmt(as_of)}" if as_of else "; no messages"),
+        ),
+        (
+            "Customer data",
+            "masked (names, e-mail addresses, phone numbers)" if mask else "shown unmasked",
+        ),
     ]
-    if mask:
-        lines.append("Personal data masked (names, e-mail addresses, phone numbers)")
-    meta = "".join(f'<p class="meta">{esc(line)}</p>' for line in lines)
+    meta = "".join(f'<p class="meta"><b>{esc(k)}:</b> {esc(v)}</p>' for k, v in lines)
     return f"<header><h1>{esc(title)}</h1>{meta}</header>"
 
 
@@ -160,7 +189,7 @@ def build_report(
     title: str | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
-    mask: bool = False,
+    mask: bool = True,
     targets: Mapping[str, timedelta] | None = None,
     charts: bool = True,
 ) -> Report:
@@ -171,19 +200,23 @@ def build_report(
     exp
         The export (e.g. from :func:`chattools.open_export`).
     hours
-        Operating hours (:class:`chattools.OperatingHours`) for business-time metrics.
+        Operating hours (:class:`chattools.OperatingHours`) for business-time figures,
+        ``"infer"`` to infer them from the export (:func:`chattools.infer_operating_hours`),
+        or ``None`` for calendar time only. The header states which.
     title
         The page title (default ``"Channel Talk chat report"``).
     date_from, date_to
-        Inclusive dates (channel time zone) of chat ``createdAt`` to report on.
+        Inclusive local dates of the period (default: the export's own period, from the
+        first to the last day a chat was active — opened, or created if never opened).
     mask
-        Mask names, e-mail addresses and phone numbers everywhere (:func:`chattools.mask_pii`).
+        Mask customer names, e-mail addresses and phone numbers wherever the report shows
+        customer text (default ``True``; team names are shown).
     targets
-        SLA targets: metric column of :func:`chattools.chat_metrics` → largest duration;
-        the share of chats within each is a headline number (default: first response
+        SLA targets: duration column of :func:`chattools.chat_metrics` → largest duration;
+        the share of chats within each leads the summary (default: first response
         within one hour).
     charts
-        Draw charts (inline SVG, needs Altair and vl-convert); ``False`` keeps the tables.
+        Draw the charts (inline SVG); ``False`` keeps the tables only.
 
     Returns
     -------
@@ -195,33 +228,52 @@ def build_report(
         msg = f"exp must be a chattools.Export, got {type(exp).__name__!r}"
         raise InvalidValueError(msg, hint="open the file first: exp = ct.open_export(path).")
     goal = _check_targets(targets)
-    state = FilterState(date_from=date_from, date_to=date_to)
-    full = _masked(exp) if mask else exp
-    chosen = filter_export(full, state)
-    as_of = _as_of(full)
-    metrics_fn, waits_fn = api("chat_metrics"), api("waits")
-    metrics = metrics_fn(chosen, hours, as_of=as_of) if metrics_fn else None
-    waits = waits_fn(chosen, hours, as_of=as_of) if waits_fn else None
-    if metrics is not None:
-        unknown = [m for m in goal if m not in metrics.columns]
-        if unknown:
-            msg = f"targets name unknown metric(s) {unknown!r}"
-            known = [c for c, d in metrics.schema.items() if isinstance(d, pl.Duration)]
-            raise InvalidValueError(msg, hint=f"use duration columns of chat_metrics: {known!r}.")
+    FilterState(date_from=date_from, date_to=date_to)  # validates the dates
+    calendar, inferred = _resolve(exp, hours)
+    as_of = _as_of(exp)
+    from chattools.derive.metrics import chat_metrics
+    from chattools.derive.waits import waits as waits_of
+
+    every = chat_metrics(exp, calendar, as_of=as_of).with_columns(activity_day().alias("day"))
+    unknown = [m for m in goal if m not in every.columns]
+    if unknown:
+        msg = f"targets name unknown metric(s) {unknown!r}"
+        known = [c for c, d in every.schema.items() if isinstance(d, pl.Duration)]
+        raise InvalidValueError(msg, hint=f"use duration columns of chat_metrics: {known!r}.")
+    bad = every.select(implausible(as_of)).to_series()
+    own = export_period(every.filter(~bad), as_of)
+    period = own
+    if date_from or date_to:
+        lo = date_from or (own.start if own else date_to)
+        hi = date_to or (own.end if own else date_from)
+        assert lo is not None and hi is not None
+        period = Period(lo, hi)
+    kept = every.filter(~bad)
+    in_period = kept.filter(period.contains(pl.col("day"))) if period else kept.clear()
+    previous = kept.filter(period.previous().contains(pl.col("day"))) if period else kept.clear()
+    waits = waits_of(exp, calendar, as_of=as_of)
+    waits = waits.filter(pl.col("chat_id").is_in(in_period["id"].implode()))
+    implausible_chats = exp.chats.filter(pl.col("id").is_in(every.filter(bad)["id"].implode()))
+    hours_text = describe_hours(calendar, inferred)
     ctx = Context(
-        exp=chosen,
-        full=full,
-        hours=hours,
-        metrics=metrics,
+        exp=exp,
+        period=period,
+        metrics=in_period,
+        previous=previous,
         waits=waits,
+        implausible=implausible_chats,
+        hours=calendar,
+        hours_text=hours_text,
         targets=goal,
+        as_of=as_of,
         mask=mask,
         charts=charts,
     )
-    sections = tuple(make(ctx) for make in SECTIONS)
+    sections = tuple(make(ctx) for make in (*SECTIONS, *APPENDIX))
     name = title or "Channel Talk chat report"
+    selected = bool(date_from or date_to)
     return Report(
         title=name,
-        header=_header(name, chosen, full, state, as_of, hours, mask),
+        header=_header(name, exp, period, as_of, hours_text, goal, mask, selected),
         sections=sections,
     )

@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 
 import polars as pl
 
-__all__ = ["CSS", "content_id", "esc", "fmt", "inline_svg", "page", "table"]
+__all__ = ["CSS", "content_id", "duration", "esc", "fmt", "inline_svg", "page", "table"]
 
 CSS = """
 .ctr { font-family: -apple-system, "Segoe UI", Roboto, "Noto Sans KR", sans-serif;
@@ -50,6 +50,14 @@ CSS = """
 .ctr td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .ctr .chart { margin: 10px 0; overflow-x: auto; }
 .ctr nav ul { columns: 2; padding-left: 1.2em; }
+.ctr table.kpi th[scope="row"] { background: #fff; font-weight: 600; }
+.ctr table.kpi td.big { font-size: 1.15em; font-weight: 600; }
+.ctr details { margin: 4px 0 12px; }
+.ctr details > summary { cursor: pointer; color: #3b6fb6; }
+.ctr .cols { display: flex; flex-wrap: wrap; gap: 32px; align-items: flex-start; }
+.ctr dt { font-weight: 600; margin-top: 6px; }
+.ctr dd { margin-left: 1.2em; color: #3a4150; }
+.ctr section.appendix h2 { color: #5b6475; }
 """
 
 
@@ -58,24 +66,40 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
+def duration(value: timedelta) -> str:
+    """A duration in the two largest readable units: ``3 d 4 h``, ``2 h 05 min``, ``12 min``.
+
+    >>> [duration(timedelta(seconds=s)) for s in (42, 720, 7500, 273600, 39758648)]
+    ['42 s', '12 min', '2 h 05 min', '3 d 4 h', '460 d 4 h']
+    """
+    total = round(value.total_seconds())
+    sign, total = ("-", -total) if total < 0 else ("", total)
+    d, rest = divmod(total, 86400)
+    h, rest = divmod(rest, 3600)
+    m, s = divmod(rest, 60)
+    if d:
+        return f"{sign}{d} d {h} h"
+    if h:
+        return f"{sign}{h} h {m:02d} min" if m else f"{sign}{h} h"
+    if m:
+        return f"{sign}{m} min" if m >= 10 or not s else f"{sign}{m} min {s:02d} s"
+    return f"{sign}{s} s"
+
+
 def fmt(value: object) -> str:
-    """A display string for a cell value (durations as ``1h 02m 03s``, floats rounded)."""
+    """A display string for a cell value (durations readable, floats rounded)."""
     if value is None:
         return "–"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, timedelta):
-        total = round(value.total_seconds())
-        sign, total = ("-", -total) if total < 0 else ("", total)
-        h, rest = divmod(total, 3600)
-        m, s = divmod(rest, 60)
-        return f"{sign}{h}h {m:02d}m {s:02d}s" if h else f"{sign}{m}m {s:02d}s"
+        return duration(value)
     if isinstance(value, float):
         return f"{value:,.3g}" if abs(value) < 1 else f"{value:,.1f}"
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list):
@@ -83,10 +107,17 @@ def fmt(value: object) -> str:
     return str(value)
 
 
-def table(frame: pl.DataFrame, *, max_rows: int = 50, percent: tuple[str, ...] = ("share",)) -> str:
-    """An HTML table of ``frame`` (first ``max_rows`` rows), every cell escaped.
+def table(
+    frame: pl.DataFrame,
+    *,
+    visible: int = 10,
+    percent: tuple[str, ...] = ("share",),
+    more: str = "more rows",
+) -> str:
+    """An HTML table of ``frame``: the first ``visible`` rows, the rest behind ``<details>``.
 
-    Float columns named in ``percent`` are shown as percentages.
+    Every cell is escaped; float columns named in ``percent`` are shown as percentages.
+    Put the rows a reader needs first (latest weeks, largest counts) before calling.
     """
     frame = frame.with_columns(
         (pl.col(c) * 100).round(1).cast(pl.String).add("%").alias(c)
@@ -95,17 +126,25 @@ def table(frame: pl.DataFrame, *, max_rows: int = 50, percent: tuple[str, ...] =
     )
     numeric = {c for c, d in frame.schema.items() if d.is_numeric() or isinstance(d, pl.Duration)}
     head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
-    rows = []
-    for row in frame.head(max_rows).iter_rows():
-        cells = "".join(
-            f'<td class="num">{esc(fmt(v))}</td>' if c in numeric else f"<td>{esc(fmt(v))}</td>"
-            for c, v in zip(frame.columns, row, strict=True)
-        )
-        rows.append(f"<tr>{cells}</tr>")
-    more = ""
-    if frame.height > max_rows:
-        more = f'<p class="note">{frame.height - max_rows:,} more rows not shown.</p>'
-    return f"<table><thead><tr>{head}</tr></thead>\n<tbody>{''.join(rows)}</tbody></table>{more}"
+
+    def body(part: pl.DataFrame) -> str:
+        rows = []
+        for row in part.iter_rows():
+            cells = "".join(
+                f'<td class="num">{esc(fmt(v))}</td>' if c in numeric else f"<td>{esc(fmt(v))}</td>"
+                for c, v in zip(frame.columns, row, strict=True)
+            )
+            rows.append(f"<tr>{cells}</tr>")
+        return f"<table><thead><tr>{head}</tr></thead>\n<tbody>{''.join(rows)}</tbody></table>"
+
+    shown = body(frame.head(visible))
+    if frame.height <= visible:
+        return shown
+    rest = frame.height - visible
+    return (
+        f"{shown}<details><summary>{rest:,} {esc(more)}</summary>"
+        f"{body(frame.slice(visible))}</details>"
+    )
 
 
 def content_id(*parts: str, length: int = 10) -> str:

@@ -1,9 +1,11 @@
 """The sections of the report: each a pure function of a :class:`Context` returning HTML.
 
-A section whose inputs are missing (an API not available, a sheet absent, charts
-without Altair) renders a visible "not available" note instead of failing, so the
-report always has every heading. Every data value is escaped by
-:mod:`chattools.report.html`.
+The order is the reader's: a summary a support lead reads first, the latest weeks, who
+is waiting now, the team, the tags; analyst material (reconciliation, data quality,
+accounting, definitions) goes to the appendix. Labels are words, durations readable
+units, tables short (the rest behind ``<details>``). Customer text is masked where it
+is shown when ``mask`` is on. A part whose inputs are missing renders a visible "not
+available" note instead of failing. Every data value is escaped.
 """
 
 from __future__ import annotations
@@ -11,28 +13,42 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
-from functools import partial
+from datetime import datetime, timedelta
 from typing import Any
 
 import polars as pl
 
 from chattools.derive.messages import ordered_messages
-from chattools.errors import ChattoolsError, MissingDependencyError
+from chattools.errors import ChattoolsError
 from chattools.export import Export
-from chattools.report.html import content_id, esc, fmt, inline_svg, table
+from chattools.report import svg
+from chattools.report.html import content_id, duration, esc, fmt, table
+from chattools.report.period import Period, activity_day
 
-__all__ = ["SECTIONS", "Context", "Section", "api", "not_available"]
+__all__ = ["APPENDIX", "SECTIONS", "Context", "Section", "api", "not_available"]
 
 #: Public name → module that defines it (used until the name is in ``chattools``).
 _API_MODULES = {
-    "chat_metrics": "chattools.derive.metrics",
-    "waits": "chattools.derive.waits",
     "reconcile": "chattools.derive.reconcile",
     "tag_stats": "chattools.derive.tags",
     "tag_pairs": "chattools.derive.tags",
     "coverage": "chattools.readers.combine",
     "mask_pii": "chattools.privacy",
+    "infer_operating_hours": "chattools.derive.infer_hours",
+    "resolve_hours": "chattools.derive.infer_hours",
+}
+
+VISIBLE = 10  #: rows of a table shown before the ``<details>`` fold
+WEEKS_VISIBLE = 8  #: latest weeks shown before the fold
+_WAIT_LABELS = {
+    "customer_on_team": "Customer waiting for the team",
+    "team_on_customer": "Team waiting for the customer",
+}
+_ENDED_LABELS = {
+    "reply": "the team replied",
+    "customer": "the customer wrote again",
+    "close": "the chat was closed",
+    "export": "still waiting at export",
 }
 
 
@@ -65,16 +81,23 @@ class Section:
 class Context:
     """Everything the sections read.
 
-    ``exp`` is the export as reported (date-filtered, masked when asked), ``full`` the
-    whole input (masked when asked) for the data-quality checks.
+    ``exp`` is the whole input (never masked: sections mask what they show);
+    ``metrics`` one :func:`chattools.chat_metrics` row per chat active in ``period``
+    (``day``: its activity day), ``previous`` the same for the period of equal length
+    before; ``waits`` the waiting intervals of the period's chats; ``implausible`` the
+    chats dated outside any plausible range (left out, listed as problems).
     """
 
     exp: Export
-    full: Export
+    period: Period | None
+    metrics: pl.DataFrame
+    previous: pl.DataFrame
+    waits: pl.DataFrame
+    implausible: pl.DataFrame
     hours: Any
-    metrics: pl.DataFrame | None
-    waits: pl.DataFrame | None
+    hours_text: str
     targets: Mapping[str, timedelta]
+    as_of: datetime | None
     mask: bool
     charts: bool = True
 
@@ -82,106 +105,262 @@ class Context:
     def business(self) -> bool:
         return self.hours is not None
 
+    @property
+    def main_metric(self) -> str:
+        """The first-response column the summary leads with (business when hours given)."""
+        return "first_response_time_business" if self.business else "first_response_time"
+
 
 def not_available(what: str, why: str) -> str:
     """The visible note of a part of the report that could not be built."""
     return f'<p class="na">{esc(what)}: not available ({esc(why)}).</p>'
 
 
-def _chart(ctx: Context, build: Callable[[], Any], what: str) -> str:
+def _chart(ctx: Context, draw: Callable[[], str]) -> str:
     if not ctx.charts:
-        return not_available(what, "charts switched off")
-    try:
-        from chattools.plots import to_svg
-
-        svg = to_svg(build())
-    except MissingDependencyError as err:
-        return not_available(what, err.message)
-    except ImportError as err:
-        return not_available(what, f"charts need altair and vl-convert: {err}")
-    return f'<div class="chart">{inline_svg(svg, prefix=content_id(svg, length=8))}</div>'
+        return ""
+    return f'<div class="chart">{draw()}</div>'
 
 
-def _cards(items: list[tuple[str, object]]) -> str:
-    cards = "".join(
-        f'<div class="card"><div class="v">{esc(fmt(v))}</div><div class="k">{esc(k)}</div></div>'
-        for k, v in items
+def _masked(ctx: Context, frame: pl.DataFrame, *, names: tuple[str, ...] = ()) -> pl.DataFrame:
+    """``frame`` with customer names (columns ``names``), e-mails and phones masked."""
+    if not ctx.mask or frame.height == 0:
+        return frame
+    mask_pii = api("mask_pii")
+    if mask_pii is None:  # pragma: no cover - every installation has it
+        msg = "mask=True needs chattools.mask_pii"
+        raise ChattoolsError(msg, hint="build the report with mask=False.")
+    return mask_pii(frame, name_columns=names)  # type: ignore[no-any-return]
+
+
+def _minutes(value: float) -> str:
+    return duration(timedelta(minutes=value))
+
+
+def _target_share(frame: pl.DataFrame, column: str, target: timedelta) -> float | None:
+    if column not in frame.columns:
+        return None
+    values = frame[column].drop_nulls()
+    return float((values <= target).mean()) if values.len() else None  # type: ignore[arg-type]
+
+
+def _median(frame: pl.DataFrame, column: str) -> timedelta | None:
+    if column not in frame.columns or frame.height == 0:
+        return None
+    value = frame[column].median()
+    return value if isinstance(value, timedelta) else None
+
+
+def _target_label(metric: str, target: timedelta, business: bool) -> str:
+    what = metric.replace("_time", "").replace("_", " ")
+    return f"{what.capitalize()} within {duration(target)}" + (
+        " (business hours)" if business else ""
     )
-    return f'<div class="cards">{cards}</div>'
 
 
-def _median(frame: pl.DataFrame, column: str) -> object:
-    return frame[column].median() if column in frame.columns else None
-
-
-# -- headline -------------------------------------------------------------------------
-def headline(ctx: Context) -> Section:
-    exp, m = ctx.exp, ctx.metrics
-    items: list[tuple[str, object]] = [
-        ("chats", exp.chats.height),
-        ("messages", exp.messages.height),
+# -- summary ------------------------------------------------------------------------------
+def _kpis(ctx: Context, m: pl.DataFrame, *, now: bool) -> list[tuple[str, object]]:
+    closed = m.filter(pl.col("state") == "closed")
+    rows: list[tuple[str, object]] = [
+        ("Chats", m.height),
+        ("Customer messages", int(m["messages_customer"].sum())),
+        ("Team messages", int(m["messages_team"].sum())),
+        ("Median first response", _median(m, "first_response_time")),
     ]
-    notes = ""
-    if m is None:
-        notes = not_available("reply metrics", "chattools.chat_metrics is missing")
-    else:
-        items.append(("median first response", _median(m, "first_response_time")))
-        if ctx.business:
-            items.append(
-                ("median first response (business)", _median(m, "first_response_time_business"))
-            )
-        for metric, target in ctx.targets.items():
-            for col, label in ((metric, ""), (f"{metric}_business", " (business)")):
-                if col not in m.columns:
-                    continue
-                values = m[col].drop_nulls()
-                share = (values <= target).mean() if values.len() else None
-                pct = None if share is None else f"{100 * float(share):.1f}%"  # type: ignore[arg-type]
-                name = f"{metric.replace('_', ' ')} ≤ {fmt(target)}{label}"
-                items.append((name, pct))
-        closed = m.filter(pl.col("state") == "closed") if "state" in m.columns else m.clear()
-        items.append(("closed chats", closed.height))
-        items.append(("median resolution", _median(closed, "resolution_time")))
-        if "unanswered_tail" in m.columns:
-            items.append(
-                ("unanswered (last customer run)", m["unanswered_tail"].is_not_null().sum())
-            )
-        if "pending_age_at_export" in m.columns:
-            items.append(("currently pending", m["pending_age_at_export"].is_not_null().sum()))
-        notes = (
-            '<p class="note">SLA shares are over chats with a first response; '
-            "unanswered chats are those whose last customer run got no team reply; "
-            "currently pending chats are open and waiting on the team at export time.</p>"
+    if ctx.business:
+        rows.append(
+            ("Median first response (business hours)", _median(m, "first_response_time_business"))
         )
-    return Section("Headline numbers", _cards(items) + notes)
+    for metric, target in ctx.targets.items():
+        for col, business in ((metric, False), (f"{metric}_business", True)):
+            if col in m.columns:
+                rows.append(
+                    (_target_label(metric, target, business), _target_share(m, col, target))
+                )
+    rows += [
+        ("Median resolution (closed chats)", _median(closed, "resolution_time")),
+        ("Last customer message unanswered", int(m["unanswered_tail"].is_not_null().sum())),
+        (
+            "Waiting on the team now",
+            int(m["pending_age_at_export"].is_not_null().sum()) if now else None,
+        ),
+    ]
+    return rows
 
 
-# -- trends ---------------------------------------------------------------------------
-def trends(ctx: Context) -> Section:
-    from chattools import plots
+def _change(now: object, before: object) -> str:
+    if now is None or before is None:
+        return "–"
+    if isinstance(now, timedelta) and isinstance(before, timedelta):
+        diff = now - before
+        pct = f" ({diff / before:+.0%})" if before else ""
+        sign = "+" if diff >= timedelta(0) else "−"
+        return f"{sign}{duration(abs(diff))}{pct}"
+    if isinstance(now, float) and isinstance(before, float):
+        return f"{100 * (now - before):+.1f} pts"
+    if isinstance(now, int) and isinstance(before, int):
+        pct = f" ({(now - before) / before:+.0%})" if before else ""
+        return f"{now - before:+,}{pct}"
+    return "–"
 
-    parts = ["<h3>Weekly volume</h3>"]
-    chats = ctx.exp.chats
-    parts.append(_chart(ctx, lambda: plots.volume_chart(chats, every="week"), "volume chart"))
-    parts.append(table(plots.volume_frame(chats, every="week"), max_rows=60))
-    parts.append("<h3>Weekly first response</h3>")
-    if ctx.metrics is None:
-        parts.append(not_available("first response trend", "chattools.chat_metrics is missing"))
-    else:
-        m = ctx.metrics
-        parts.append(_chart(ctx, lambda: plots.trend_chart(m, every="week"), "trend chart"))
-        wide = plots.trend_frame(m, every="week").pivot(
-            on="variant", index="period", values=["median_min", "n"], sort_columns=True
+
+def _value(value: object) -> str:
+    if isinstance(value, float):
+        return f"{100 * value:.1f}%"
+    return fmt(value)
+
+
+def summary(ctx: Context) -> Section:
+    now = _kpis(ctx, ctx.metrics, now=True)
+    have_previous = ctx.previous.height > 0
+    before = dict(_kpis(ctx, ctx.previous, now=False)) if have_previous else {}
+    prev = ctx.period.previous() if ctx.period else None
+    head = (
+        "<tr><th></th><th>This period</th>"
+        f"<th>Previous {ctx.period.days if ctx.period else 0} days</th><th>Change</th></tr>"
+    )
+    rows = []
+    for name, value in now:
+        earlier = before.get(name)
+        rows.append(
+            f'<tr><th scope="row">{esc(name)}</th><td class="num big">{esc(_value(value))}</td>'
+            f'<td class="num">{esc(_value(earlier))}</td>'
+            f'<td class="num">{esc(_change(value, earlier))}</td></tr>'
         )
-        parts.append(table(wide.sort("period"), max_rows=60))
-    parts.append("<h3>Hour and weekday</h3>")
-    parts.append(_chart(ctx, lambda: plots.hour_weekday_chart(chats), "hour × weekday chart"))
-    return Section("Trends", "".join(parts))
+    parts = [f'<table class="kpi"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>']
+    if prev is not None and not have_previous:
+        parts.append(
+            f'<p class="note">No chat of the export was active in the previous period '
+            f"({prev.start} to {prev.end}): open an earlier export together with this one "
+            "to compare.</p>"
+        )
+    elif prev is not None:
+        parts.append(f'<p class="note">Previous period: {prev.start} to {prev.end}.</p>')
+    targets = "; ".join(f"{_target_label(k, v, False).lower()}" for k, v in ctx.targets.items())
+    parts.append(
+        f'<p class="note">Target: {esc(targets)}, as a share of the chats that got a first '
+        "response. <i>Unanswered</i>: chats whose last customer message got no team reply; "
+        "<i>waiting now</i>: open chats waiting on the team when the export was made. "
+        "Definitions: appendix.</p>"
+    )
+    return Section("Summary", "".join(parts))
 
 
-# -- waiting ----------------------------------------------------------------------------
-def _last_customer_text(messages: pl.DataFrame) -> pl.DataFrame:
-    """Per chat, the start of the customer's last message (conversation order)."""
+# -- week by week -----------------------------------------------------------------------------
+def _weekly(ctx: Context) -> pl.DataFrame:
+    """One row per week of the period (oldest first), every week present."""
+    assert ctx.period is not None
+    weeks = ctx.period.weeks()
+    grid = pl.DataFrame(
+        {
+            "week": [w.start for w in weeks],
+            "label": [w.label() for w in weeks],
+            "partial": [w.partial for w in weeks],
+        }
+    )
+    metric, target = ctx.main_metric, ctx.targets.get("first_response_time")
+    aggs = [
+        pl.len().cast(pl.Int64).alias("chats"),
+        pl.col("first_response_time").median().alias("median_frt"),
+        pl.col("resolution_time").filter(pl.col("state") == "closed").median().alias("median_res"),
+        pl.col("unanswered_tail").is_not_null().sum().cast(pl.Int64).alias("unanswered"),
+    ]
+    if ctx.business:
+        aggs.append(pl.col("first_response_time_business").median().alias("median_frt_b"))
+    if target is not None:
+        within = (pl.col(metric) <= target).filter(pl.col(metric).is_not_null()).mean()
+        aggs.append(within.alias("within"))
+    per_week = ctx.metrics.group_by(
+        (pl.col("day") - pl.duration(days=pl.col("day").dt.weekday() - 1)).alias("week")
+    ).agg(aggs)
+    return grid.join(per_week, on="week", how="left", maintain_order="left").with_columns(
+        pl.col("chats", "unanswered").fill_null(0)
+    )
+
+
+def _minutes_of(series: pl.Series) -> list[float | None]:
+    return [None if v is None else v.total_seconds() / 60 for v in series.to_list()]
+
+
+def weekly(ctx: Context) -> Section:
+    title = "Week by week"
+    if ctx.period is None:
+        return Section(title, "<p>No chats in the period.</p>")
+    w = _weekly(ctx)
+    labels = [d.strftime("%m-%d") for d in w["week"].to_list()]
+    parts = [
+        _chart(
+            ctx,
+            lambda: svg.bars(
+                labels,
+                w["chats"].to_list(),
+                title="Chats per week (week starting; pale: partial week)",
+                faded=w["partial"].to_list(),
+            ),
+        )
+    ]
+    series = [("median first response", _minutes_of(w["median_frt"]), svg.BLUE)]
+    if ctx.business:
+        series.append(
+            ("median first response (business hours)", _minutes_of(w["median_frt_b"]), svg.ORANGE)
+        )
+    target = ctx.targets.get("first_response_time")
+    ref = (target.total_seconds() / 60, f"target {duration(target)}") if target else None
+    parts.append(
+        _chart(
+            ctx,
+            lambda: svg.lines(
+                labels, series, title="Median first response per week", fmt=_minutes, reference=ref
+            ),
+        )
+    )
+    shown = w.reverse().select(
+        pl.col("label").alias("Week"),
+        pl.col("chats").alias("Chats"),
+        pl.col("median_frt").alias("Median first response"),
+        *([pl.col("median_frt_b").alias("… in business hours")] if ctx.business else []),
+        *([pl.col("within").alias("Within target")] if "within" in w.columns else []),
+        pl.col("median_res").alias("Median resolution"),
+        pl.col("unanswered").alias("Unanswered"),
+    )
+    parts.append("<h3>Latest weeks first</h3>")
+    parts.append(
+        table(shown, visible=WEEKS_VISIBLE, percent=("Within target",), more="earlier weeks")
+    )
+    return Section(title, "".join(parts))
+
+
+# -- when chats arrive ------------------------------------------------------------------------
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def arrivals(ctx: Context) -> Section:
+    m = ctx.metrics
+    at = pl.coalesce(pl.col("openedAt"), pl.col("createdAt"))
+    counts = (
+        m.select(at.dt.weekday().alias("wd"), at.dt.hour().alias("h")).group_by("wd", "h").len()
+    )
+    grid = [[0] * 24 for _ in range(7)]
+    for wd, h, n in counts.iter_rows():
+        grid[wd - 1][h] = n
+    body = _chart(
+        ctx,
+        lambda: svg.heatmap(
+            _WEEKDAYS,
+            [str(h) for h in range(24)],
+            grid,
+            title=f"Chats by weekday and hour opened ({ctx.exp.timezone})",
+        ),
+    )
+    if not ctx.charts:
+        body = '<p class="note">Charts switched off.</p>'
+    return Section("When chats arrive", body)
+
+
+# -- waiting ----------------------------------------------------------------------------------
+def _last_customer_text(messages: pl.DataFrame, ids: pl.Series) -> pl.DataFrame:
+    """Per chat of ``ids``, the start of the customer's last message (conversation order)."""
+    messages = messages.filter(pl.col("chatId").is_in(ids.implode()))
     if "_row" not in messages.columns:  # hand-built frames without provenance: file order
         messages = messages.with_row_index("_row", offset=1).with_columns(
             pl.col("_row").cast(pl.Int64)
@@ -192,122 +371,200 @@ def _last_customer_text(messages: pl.DataFrame) -> pl.DataFrame:
         ordered_messages(messages.lazy())
         .filter(pl.col("side") == "customer")
         .group_by("chatId", maintain_order=True)
-        .agg(pl.col("plainText").last().str.slice(0, 120).alias("last_customer_message"))
+        .agg(pl.col("plainText").last().str.slice(0, 120).alias("Last customer message"))
         .collect()
     )
 
 
-def waiting(ctx: Context) -> Section:
-    from chattools import plots
+def _assignee_names(ctx: Context) -> pl.Expr:
+    """``assigneeId`` as a manager name (the id when the export lacks the name)."""
+    managers = ctx.exp.managers
+    names: dict[str, str] = {}
+    if {"id", "name"} <= set(managers.columns):
+        for mid, name in managers.select("id", "name").iter_rows():
+            if mid is not None and name:
+                names.setdefault(mid, name)
+    label = pl.col("assigneeId").replace_strict(names, default=pl.col("assigneeId"))
+    return (
+        pl.when(pl.col("assigneeId").is_null())
+        .then(pl.lit("(unassigned)"))
+        .when(pl.col("assigneeId").is_in(list(names)))
+        .then(label)
+        .otherwise(pl.lit("Manager #") + pl.col("assigneeId"))
+    )
 
-    w = ctx.waits
-    if w is None:
-        return Section(
-            "Waiting and hold times", not_available("waits", "chattools.waits is missing")
+
+def waiting(ctx: Context) -> Section:
+    m, w = ctx.metrics, ctx.waits
+    as_of = f" (as of {fmt(ctx.as_of)})" if ctx.as_of else ""
+    parts = [f"<h3>Waiting on the team now{esc(as_of)}</h3>"]
+    pending = (
+        m.filter(pl.col("pending_age_at_export").is_not_null())
+        .sort(["pending_age_at_export", "id"], descending=[True, False])
+        .head(50)
+    )
+    if pending.height == 0:
+        parts.append("<p>No chat is waiting on the team.</p>")
+    else:
+        chats = ctx.exp.chats
+        names = (
+            chats.select("id", pl.col("name").alias("Customer"))
+            if "name" in chats.columns
+            else pl.DataFrame(schema={"id": pl.String, "Customer": pl.String})
         )
-    durations = ["duration"] + (["duration_business"] if "duration_business" in w.columns else [])
+        shown = (
+            pending.select(
+                pl.col("id").alias("Chat"),
+                _assignee_names(ctx).alias("Assignee"),
+                pl.col("pending_age_at_export").alias("Waiting for"),
+            )
+            .join(names, left_on="Chat", right_on="id", how="left", maintain_order="left")
+            .join(
+                _last_customer_text(ctx.exp.messages, pending["id"]),
+                left_on="Chat",
+                right_on="chatId",
+                how="left",
+                maintain_order="left",
+            )
+        )
+        parts.append(table(_masked(ctx, shown, names=("Customer",)), visible=VISIBLE))
+    parts.append("<h3>How long waits last</h3>")
+    if w.height == 0:
+        parts.append("<p>No waiting intervals in the period.</p>")
+        return Section("Waiting", "".join(parts))
+    kinds = list(_WAIT_LABELS)
+    from chattools.plots import DURATION_BANDS, waits_frame
+
+    bands = waits_frame(w)
+    band_names = [label for _, label in DURATION_BANDS]
+    share = {(k, b): s for k, b, s in bands.select("kind", "band", "share").iter_rows()}
+    count = {(k, b): n for k, b, n in bands.select("kind", "band", "intervals").iter_rows()}
+    series = [
+        (_WAIT_LABELS[k], [100 * share.get((k, b), 0.0) for b in band_names], c)
+        for k, c in zip(kinds, (svg.BLUE, svg.ORANGE), strict=True)
+    ]
+    notes = [[f"{count.get((k, b), 0):,} waits" for b in band_names] for k in kinds]
+    parts.append(
+        _chart(
+            ctx,
+            lambda: svg.hbars(
+                band_names,
+                series,
+                title="Share of waits by length",
+                fmt=lambda v: f"{v:.0f}%",
+                notes=notes,
+                clip=False,
+            ),
+        )
+    )
+    cols = ["duration"] + (["duration_business"] if "duration_business" in w.columns else [])
     stats = (
-        w.group_by("waiting")
+        w.group_by(pl.col("waiting").cast(pl.String))
         .agg(
-            pl.len().cast(pl.Int64).alias("intervals"),
+            pl.len().cast(pl.Int64).alias("Waits"),
             *[
                 e
-                for d in durations
+                for d in cols
+                for sfx in [" (business hours)" if d.endswith("business") else ""]
                 for e in (
-                    pl.col(d).median().alias(f"median {d.replace('_', ' ')}"),
-                    pl.col(d).quantile(0.9, "nearest").alias(f"p90 {d.replace('_', ' ')}"),
-                    pl.col(d).sum().alias(f"total {d.replace('_', ' ')}"),
+                    pl.col(d).median().alias(f"Median{sfx}"),
+                    pl.col(d).quantile(0.9, "nearest").alias(f"9 in 10 within{sfx}"),
                 )
             ],
         )
         .sort("waiting")
+        .with_columns(pl.col("waiting").replace_strict(_WAIT_LABELS).alias("waiting"))
+        .rename({"waiting": "Who waits"})
     )
-    ended = (
-        w.group_by("waiting", pl.col("ended_by").cast(pl.String))
-        .agg(pl.len().cast(pl.Int64).alias("intervals"))
-        .sort("waiting", "ended_by")
-        if "ended_by" in w.columns
-        else None
-    )
-    parts = [
-        '<p class="note">customer_on_team: the customer waits for the team (from the first '
-        "customer message of a run to the next team message); team_on_customer: the team "
-        "waits for the customer. Bots never end a wait.</p>",
-        table(stats),
-    ]
-    for d in durations:
-        build = partial(plots.waits_chart, w, duration=d, title=f"Waiting times ({d})")
-        parts.append(_chart(ctx, build, "waits chart"))
-    if ended is not None:
-        parts += ["<h3>How waits ended</h3>", table(ended)]
-    m = ctx.metrics
-    parts.append("<h3>Longest currently pending chats</h3>")
-    if m is None or "pending_age_at_export" not in m.columns:
-        parts.append(not_available("pending chats", "chattools.chat_metrics is missing"))
-    else:
-        chats = ctx.exp.chats
-        names = (
-            chats.select("id", pl.col("name").alias("customer"))
-            if "name" in chats.columns
-            else None
-        )
-        pending = (
-            m.filter(pl.col("pending_age_at_export").is_not_null())
-            .sort(["pending_age_at_export", "id"], descending=[True, False])
-            .head(10)
-            .select("id", "state", "assigneeId", "pending_age_at_export")
-        )
-        if names is not None:
-            pending = pending.join(names, on="id", how="left", maintain_order="left")
-        pending = pending.join(
-            _last_customer_text(ctx.exp.messages),
-            left_on="id",
-            right_on="chatId",
-            how="left",
-            maintain_order="left",
-        )
-        parts.append(table(pending) if pending.height else "<p>No chat is waiting on the team.</p>")
-    return Section("Waiting and hold times", "".join(parts))
+    parts.append(table(stats))
+    return Section("Waiting", "".join(parts))
 
 
-# -- team -------------------------------------------------------------------------------
+# -- team -------------------------------------------------------------------------------------
 def team(ctx: Context) -> Section:
-    from chattools import plots
-
     m = ctx.metrics
-    if m is None:
-        return Section("Team", not_available("team table", "chattools.chat_metrics is missing"))
-    managers = ctx.exp.managers
-    parts = [table(plots.assignee_frame(m, managers=managers))]
+    target = ctx.targets.get("first_response_time")
+    metric = ctx.main_metric
+    aggs = [
+        pl.len().cast(pl.Int64).alias("Chats"),
+        pl.col("first_response_time").is_not_null().sum().cast(pl.Int64).alias("Answered"),
+        pl.col("first_response_time").median().alias("Median first response"),
+    ]
     if ctx.business:
-        parts += [
-            "<h3>In business time</h3>",
-            table(plots.assignee_frame(m, business=True, managers=managers)),
-        ]
-    parts.append(_chart(ctx, lambda: plots.assignee_chart(m, managers=managers), "assignee chart"))
+        aggs.append(pl.col("first_response_time_business").median().alias("… in business hours"))
+    if target is not None:
+        within = (pl.col(metric) <= target).filter(pl.col(metric).is_not_null()).mean()
+        aggs.append(within.alias("Within target"))
+    aggs += [
+        pl.col("resolution_time")
+        .filter(pl.col("state") == "closed")
+        .median()
+        .alias("Median resolution"),
+        pl.col("unanswered_tail").is_not_null().sum().cast(pl.Int64).alias("Unanswered"),
+    ]
+    per = (
+        m.with_columns(_assignee_names(ctx).alias("Assignee"))
+        .group_by("Assignee")
+        .agg(aggs)
+        .sort(["Chats", "Assignee"], descending=[True, False])
+    )
+    if per.height == 0:
+        return Section("Team", "<p>No chats in the period.</p>")
+    top = per.head(15)
+    key = "… in business hours" if ctx.business else "Median first response"
+    parts = [
+        _chart(
+            ctx,
+            lambda: svg.hbars(
+                top["Assignee"].to_list(),
+                [("median first response", _minutes_of(top[key]), svg.BLUE)],
+                title="Median first response per assignee"
+                + (" (business hours)" if ctx.business else ""),
+                fmt=_minutes,
+                notes=[[f"{n:,} chats" for n in top["Chats"].to_list()]],
+            ),
+        ),
+        table(per, visible=VISIBLE, percent=("Within target",), more="more assignees"),
+    ]
+    unnamed = per.filter(pl.col("Assignee").str.starts_with("Manager #")).height
+    if unnamed:
+        parts.append(
+            f'<p class="note">{unnamed} assignee(s) are not in the export\'s Manager sheet '
+            "(e.g. people who have left the team): shown by id.</p>"
+        )
     return Section("Team", "".join(parts))
 
 
-# -- tags -------------------------------------------------------------------------------
+# -- tags -------------------------------------------------------------------------------------
 def tags(ctx: Context) -> Section:
-    from chattools import plots
-
     stats_fn, pairs_fn = api("tag_stats"), api("tag_pairs")
     if stats_fn is None or pairs_fn is None:
         return Section("Tags", not_available("tag tables", "chattools.tag_stats is missing"))
-    chats = ctx.exp.chats
-    parts = ["<h3>Top tags</h3>", table(stats_fn(chats), max_rows=20)]
-    pairs = pairs_fn(chats)
+    m = ctx.metrics
+    stats = stats_fn(m).rename({"tag": "Tag", "chats": "Chats", "share": "Share of chats"})
+    if stats.height == 0:
+        return Section("Tags", "<p>No chat in the period has a tag.</p>")
+    parts = [
+        '<div class="cols"><div><h3>Most used tags</h3>',
+        table(stats, visible=VISIBLE, percent=("Share of chats",), more="more tags"),
+        "</div><div>",
+    ]
+    pairs = pairs_fn(m)
     parts.append("<h3>Tags used together</h3>")
     if pairs.height:
-        parts.append(_chart(ctx, lambda: plots.tag_pairs_chart(pairs), "tag pairs chart"))
-        parts.append(table(pairs, max_rows=15))
+        shown = pairs.sort(["chats", "tag_a", "tag_b"], descending=[True, False, False]).select(
+            pl.col("tag_a").alias("Tag"),
+            pl.col("tag_b").alias("Together with"),
+            pl.col("chats").alias("Chats with both"),
+        )
+        parts.append(table(shown, visible=VISIBLE, more="more pairs"))
     else:
         parts.append("<p>No chat has two tags.</p>")
+    parts.append("</div></div>")
     return Section("Tags", "".join(parts))
 
 
-# -- reconciliation ---------------------------------------------------------------------
+# -- appendix: reconciliation -------------------------------------------------------------------
 def _inferred_hours(rec: Any) -> list[str]:
     inferred = getattr(rec, "inferred", None)
     if inferred is None:
@@ -321,13 +578,13 @@ def _inferred_hours(rec: Any) -> list[str]:
         f"<p>{esc(inferred.describe())} — from {inferred.chats:,} chats with an "
         "<code>operation*</code> value; each boundary lies between the closest open and "
         "closed observations.</p>",
-        table(evidence, max_rows=30),
+        table(evidence, visible=VISIBLE),
     ]
 
 
 def reconciliation(ctx: Context) -> Section:
     fn = api("reconcile")
-    title = "Reconciliation with the exported numbers"
+    title = "Appendix: reconciliation with the exported numbers"
     if fn is None:
         return Section(title, not_available("reconciliation", "chattools.reconcile is missing"))
     if "waitingTime" not in ctx.exp.lazy("chats").collect_schema():
@@ -343,7 +600,7 @@ def reconciliation(ctx: Context) -> Section:
         f"matches within Channel Talk's truncation ({esc(fmt(rec.tolerance))} steps). Every "
         "mismatch has a reason: notes and replies a legacy export cannot show explain "
         "almost all of them; <i>unexplained</i> ones may be a chattools bug.</p>",
-        table(rec.summary),
+        table(rec.summary, visible=20),
         *_inferred_hours(rec),
     ]
     reasons = getattr(rec, "reasons", None)
@@ -351,18 +608,38 @@ def reconciliation(ctx: Context) -> Section:
         parts += ["<h3>Mismatches by reason</h3>", table(reasons.filter(pl.col("values") > 0))]
     parts += [
         "<h3>Some mismatching chats</h3>",
-        table(rec.mismatches.sort("metric", "chat_id"), max_rows=10)
+        table(rec.mismatches.sort("metric", "chat_id").head(50), visible=5)
         if rec.mismatches.height
         else "<p>Every value matches.</p>",
     ]
     return Section(title, "".join(parts))
 
 
-# -- data quality -----------------------------------------------------------------------
+# -- appendix: data quality -----------------------------------------------------------------
+def _date_problems(ctx: Context) -> pl.DataFrame:
+    """The implausibly dated chats as problem rows (left out of every figure)."""
+    bad = ctx.implausible
+    if bad.height == 0:
+        return pl.DataFrame()
+    return bad.select(
+        (pl.col("_file") if "_file" in bad.columns else pl.lit(None, pl.String)).alias("file"),
+        (pl.col("_sheet") if "_sheet" in bad.columns else pl.lit("chats")).alias("sheet"),
+        (pl.col("_row") if "_row" in bad.columns else pl.lit(None, pl.Int64)).alias("row"),
+        pl.lit("openedAt/createdAt").alias("column"),
+        activity_day().cast(pl.String).alias("value"),
+        pl.lit("chat dated outside any plausible range: left out of the report").alias("problem"),
+    )
+
+
 def data_quality(ctx: Context) -> Section:
-    exp = ctx.full  # the whole input: a date filter must not unbalance the accounting
+    exp = ctx.exp
+    frames = [exp.problems.select("sheet", "problem", "value")]
+    dates = _date_problems(ctx)
+    if dates.height:
+        frames.append(dates.select("sheet", "problem", "value"))
+    found = pl.concat(frames, how="vertical_relaxed")
     problems = (
-        exp.problems.group_by("sheet", "problem")
+        found.group_by("sheet", "problem")
         .agg(
             pl.len().cast(pl.Int64).alias("cells or rows"),
             pl.col("value").drop_nulls().first().alias("example value"),
@@ -370,27 +647,56 @@ def data_quality(ctx: Context) -> Section:
         .sort(["cells or rows", "sheet", "problem"], descending=[True, False, False])
     )
     parts = ["<h3>Problems by kind</h3>"]
-    parts.append(table(problems) if problems.height else "<p>No problems were found.</p>")
+    if problems.height:
+        parts.append(table(_masked(ctx, problems), visible=VISIBLE, more="more kinds"))
+    else:
+        parts.append("<p>No problems were found.</p>")
     loaded = all("_file" in exp.lazy(k).collect_schema() for k in exp.frames)
     why = "the export was not loaded from files (no provenance columns)"
     parts.append("<h3>Accounting (rows read = loaded + rejected + merged)</h3>")
-    parts.append(table(exp.accounting()) if loaded else not_available("accounting", why))
+    parts.append(
+        table(exp.accounting(), visible=20) if loaded else not_available("accounting", why)
+    )
     parts.append("<h3>Coverage per file</h3>")
     cov = api("coverage")
     if cov is None:
         parts.append(not_available("coverage", "chattools.coverage is missing"))
     else:
-        parts.append(table(cov(exp)) if loaded else not_available("coverage", why))
-    return Section("Data quality", "".join(parts))
+        parts.append(table(cov(exp), visible=VISIBLE) if loaded else not_available("coverage", why))
+    return Section("Appendix: data quality and accounting", "".join(parts))
 
 
-#: The sections, in report order.
+def definitions(ctx: Context) -> Section:
+    items = [
+        ("Period", "the days chats were active in the export: a chat counts on the day it was "
+         "(last) opened, or created if it never was; weeks start on Monday."),
+        ("First response", "from the customer's first message to the team's first reply; bots "
+         "do not count."),
+        ("Resolution", "from the chat's opening to its closing, closed chats only."),
+        ("Within target", "share of the chats with a first response whose first response "
+         "took at most the target."),
+        ("Unanswered", "the customer's last run of messages got no team reply."),
+        ("Waiting on the team now", "open chats whose customer is waiting for the team at "
+         "export time (the last message)."),
+        ("Customer waiting for the team", "from the first customer message of a run to the "
+         "next team message (or close)."),
+        ("Team waiting for the customer", "from a team message to the customer's next "
+         "message (or close)."),
+        ("How waits ended", ", ".join(_ENDED_LABELS.values()) + "."),
+        ("Business hours", ctx.hours_text),
+    ]  # fmt: skip
+    rows = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in items)
+    return Section("Appendix: definitions", f"<dl>{rows}</dl>")
+
+
+#: The sections a manager reads, in report order.
 SECTIONS: tuple[Callable[[Context], Section], ...] = (
-    headline,
-    trends,
+    summary,
+    weekly,
     waiting,
     team,
     tags,
-    reconciliation,
-    data_quality,
+    arrivals,
 )
+#: The analyst's appendix, after :data:`SECTIONS`.
+APPENDIX: tuple[Callable[[Context], Section], ...] = (reconciliation, data_quality, definitions)
