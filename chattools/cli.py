@@ -294,7 +294,9 @@ def report(
         str | None, typer.Option("--to", help="Last day (YYYY-MM-DD), inclusive.")
     ] = None,
     title: Annotated[str | None, typer.Option(help="Report title.")] = None,
-    mask: Annotated[bool, typer.Option(help="Mask names, e-mails and phone numbers.")] = False,
+    mask: Annotated[
+        bool, typer.Option(help="Mask customer names, e-mails and phones (--no-mask shows them).")
+    ] = True,
     limit: LimitOption = None,
 ) -> None:
     """Write a self-contained HTML report (byte-identical for the same input)."""
