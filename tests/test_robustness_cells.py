@@ -170,9 +170,10 @@ def test_out_of_range_numbers_are_problems_not_overflows() -> None:
     assert sorted(found.rows()) == [
         (1, "closedAt", "253402300799999"),  # 9999-12-31 UTC: year 10000 in Seoul
         (1, "createdAt", "99999999999999999"),
+        (1, "openedAt", "253402041600000"),  # 9999-12-29: beyond the accepted 2000-2099
         (1, "resolutionTime", "99999999999999999"),
     ]
-    assert exp.chats["openedAt"].to_list() == [datetime(9999, 12, 29, 9, tzinfo=SEOUL)]
+    assert exp.chats["openedAt"].to_list() == [None]
     text = pl.DataFrame(
         {"id": ["a", "b", "c"], "state": ["closed"] * 3, "createdAt": ["2024-01-01 00:00:00"] * 3,
          "resolutionTime": ["99999999999999h 0m 0s", "99999999999999999999h 0m 0s", "277777h 0m 0s"]}

@@ -18,10 +18,12 @@ kind                text → typed (``encoding="api"``: epoch ms / ms durations 
 ==================  ===================================================================
 
 A cell that cannot be parsed becomes null and gets a row in the problems frame
-(``file, sheet, row, column, value, problem``). Column aliases are renamed to their
-canonical names, unknown columns are kept as text after the known ones, missing core
-columns are added as nulls (one sheet-level problem each), and a missing required
-column raises :class:`~chattools.errors.MissingColumnError`.
+(``file, sheet, row, column, value, problem``); so does a time outside
+:data:`TIMESTAMP_RANGE` or a duration longer than :data:`MAX_DURATION` ("out of
+range"). Column aliases are renamed to their canonical names, unknown columns are kept
+as text after the known ones, missing core columns are added as nulls (one sheet-level
+problem each), and a missing required column raises
+:class:`~chattools.errors.MissingColumnError`.
 
 Examples
 --------
@@ -42,7 +44,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -52,7 +54,7 @@ from chattools.errors import MissingColumnError
 from chattools.export import PROBLEM_SCHEMA
 from chattools.readers.sheets import Encoding, RawSheet
 
-__all__ = ["sheet_problems", "type_sheet"]
+__all__ = ["MAX_DURATION", "TIMESTAMP_RANGE", "sheet_problems", "type_sheet"]
 
 _PROBLEM_PREFIX = "\x00problem:"
 _RAW_PREFIX = "\x00raw:"
@@ -60,12 +62,25 @@ _FLOAT_ZERO = r"^-?[0-9]+\.0+$"
 #: ``schema.DURATION_TEXT_PATTERN`` with ASCII digits: a much smaller, ~6x faster regex.
 _DURATION_PATTERN = schema.DURATION_TEXT_PATTERN.replace(r"\d", "[0-9]")
 _US = pl.Datetime(schema.TIME_UNIT)
-#: Epoch milliseconds of 0001-01-02 and 9999-12-29 23:59:59.999: Python's datetime
-#: range, a day inside it so that every time zone can show the value.
-_MIN_MS, _MAX_MS = -62_135_510_400_000, 253_402_127_999_999
-_MIN_UTC, _MAX_UTC = datetime(1, 1, 2), datetime(9999, 12, 29, 23, 59, 59, 999999)
-#: Longest duration read, in seconds (~31,700 years; microseconds stay within Int64).
-_MAX_SECONDS = 10**12
+#: Times accepted, from the first (inclusive) to the second (exclusive), as the file writes
+#: them: the local wall time of a local text, UTC for ISO ``…Z`` and epoch milliseconds.
+#: Channel Talk started in 2017; an earlier time is an artifact (Excel's day 0 is
+#: 1899-12-30, epoch 0 is 1970-01-01) and a later one a typo (``9999-12-31``). See
+#: docs/decisions.md, "Reading values".
+TIMESTAMP_RANGE = (datetime(2000, 1, 1), datetime(2100, 1, 1))
+#: Longest duration accepted: the span of :data:`TIMESTAMP_RANGE` (no two accepted times
+#: are further apart).
+MAX_DURATION: timedelta = TIMESTAMP_RANGE[1] - TIMESTAMP_RANGE[0]
+_MAX_SECONDS = int(MAX_DURATION.total_seconds())
+_MIN_MS, _END_MS = (int(t.replace(tzinfo=UTC).timestamp()) * 1000 for t in TIMESTAMP_RANGE)
+_LAST_DAY = TIMESTAMP_RANGE[1] - timedelta(days=1)
+_OUT_OF_RANGE = {
+    "datetime": (
+        f"out of range (accepted: {TIMESTAMP_RANGE[0]:%Y-%m-%d} to {_LAST_DAY:%Y-%m-%d}); "
+        "set to null"
+    ),
+    "duration": f"out of range (accepted: up to {MAX_DURATION.days} days); set to null",
+}
 
 
 @functools.lru_cache(maxsize=32)
@@ -95,8 +110,55 @@ def _float_zero(text: pl.Expr) -> pl.Expr:
     return text.str.contains(_FLOAT_ZERO)
 
 
+def _in_range(naive: pl.Expr) -> pl.Expr:
+    """``naive`` where it is within :data:`TIMESTAMP_RANGE`, else null."""
+    low, end = (pl.lit(t, _US) for t in TIMESTAMP_RANGE)
+    return pl.when(naive.is_between(low, end, closed="left")).then(naive)
+
+
+def _local_naive(text: pl.Expr) -> pl.Expr:
+    return text.str.strptime(_US, schema.LOCAL_DATETIME_FORMAT, strict=False)
+
+
+def _utc_naive(text: pl.Expr) -> pl.Expr:
+    formats = schema.UTC_DATETIME_FORMATS
+    return pl.coalesce(*(text.str.strptime(_US, fmt, strict=False) for fmt in formats))
+
+
+def _duration_fields(text: pl.Expr) -> list[pl.Expr]:
+    """Hours, minutes and seconds of ``"12h 3m 5s"`` as text (null: another form)."""
+    parts = text.str.extract_groups(_DURATION_PATTERN)
+    return [parts.struct.field(str(i)) for i in (1, 2, 3)]
+
+
+def _duration_total(text: pl.Expr, fields: list[pl.Expr]) -> pl.Expr:
+    """The seconds a duration text spells, as a float: any number of digits, no wrap-around."""
+    hours, minutes, seconds = (f.cast(pl.Float64, strict=False) for f in fields)
+    return pl.coalesce(hours * 3600 + minutes * 60 + seconds, text.cast(pl.Float64, strict=False))
+
+
+def _out_of_range(kind: schema.Kind, encoding: Encoding) -> Callable[[pl.Expr], pl.Expr] | None:
+    """Text → whether it reads as a time or duration but beyond the accepted range.
+
+    Applied to failed cells only (see :func:`_cell_problems`), to tell "out of range"
+    from "not readable" without parsing every cell twice.
+    """
+    if kind in ("datetime", "utc_datetime") and encoding == "api":
+        return lambda text: (
+            ~text.cast(pl.Float64, strict=False).is_between(_MIN_MS, _END_MS, closed="left")
+        )
+    if kind in ("datetime", "utc_datetime"):
+        naive = _local_naive if kind == "datetime" else _utc_naive
+        return lambda text: naive(text).is_not_null() & _in_range(naive(text)).is_null()
+    if kind == "duration" and encoding == "api":
+        return lambda text: text.cast(pl.Float64, strict=False).abs() > _MAX_SECONDS * 1000
+    if kind == "duration":
+        return lambda text: _duration_total(text, _duration_fields(text)).abs() > _MAX_SECONDS
+    return None
+
+
 def _local(text: pl.Expr, tz: str) -> tuple[pl.Expr, Check]:
-    naive = text.str.strptime(_US, schema.LOCAL_DATETIME_FORMAT, strict=False)
+    naive = _in_range(_local_naive(text))
     value = naive.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
     message = f"not a local date-time like 'YYYY-MM-DD HH:MM:SS' ({schema.LOCAL_DATETIME_FORMAT})"
     return value, _failed(message)
@@ -124,7 +186,7 @@ def _dst_problems(
         if not failed.any():
             continue
         rows = pl.DataFrame({"row": typed["_row"], "text": frame[source]}).filter(failed)
-        naive = pl.col("text").str.strptime(_US, schema.LOCAL_DATETIME_FORMAT, strict=False)
+        naive = _in_range(_local_naive(pl.col("text")))
         early = naive.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
         late = naive.dt.replace_time_zone(tz, ambiguous="latest", non_existent="null")
         out.append(
@@ -144,7 +206,7 @@ def _dst_problems(
 
 def _from_epoch_ms(text: pl.Expr, tz: str) -> tuple[pl.Expr, Check]:
     ms = text.cast(pl.Int64, strict=False)
-    ms = pl.when(ms.is_between(_MIN_MS, _MAX_MS)).then(ms)  # else it overflows (or wraps)
+    ms = pl.when(ms.is_between(_MIN_MS, _END_MS, closed="left")).then(ms)
     value = (
         pl.from_epoch(ms, time_unit="ms")
         .cast(_US)
@@ -172,17 +234,16 @@ def _int(text: pl.Expr, *, may_be_float: bool) -> tuple[pl.Expr, Check]:
 
 
 def _duration(text: pl.Expr) -> tuple[pl.Expr, Check]:
-    """``"12h 3m 5s"`` (legacy) or whole seconds (2026, case)."""
-    parts = text.str.extract_groups(_DURATION_PATTERN)
-    hms = (
-        parts.struct.field("1").cast(pl.Int64, strict=False) * 3600
-        + parts.struct.field("2").cast(pl.Int64, strict=False) * 60
-        + parts.struct.field("3").cast(pl.Int64, strict=False)
-    )
-    hours = parts.struct.field("1").cast(pl.Float64, strict=False)
-    hms = pl.when(hours * 3600 <= _MAX_SECONDS).then(hms)  # Int64 would wrap silently
-    seconds = pl.coalesce(hms, text.cast(pl.Int64, strict=False))
-    seconds = pl.when(seconds.abs() <= _MAX_SECONDS).then(seconds)
+    """``"12h 3m 5s"`` (legacy) or whole seconds (2026, case), up to :data:`MAX_DURATION`.
+
+    The bound is checked on the float total first: in Int64, ``307445734561825861m``
+    times 60 wraps around to 44 s.
+    """
+    fields = _duration_fields(text)
+    hours, minutes, secs = (f.cast(pl.Int64, strict=False) for f in fields)
+    seconds = pl.coalesce(hours * 3600 + minutes * 60 + secs, text.cast(pl.Int64, strict=False))
+    bounded = _duration_total(text, fields).is_between(-_MAX_SECONDS, _MAX_SECONDS)
+    seconds = pl.when(bounded).then(seconds)
     value = (seconds * 1_000_000).cast(pl.Duration(schema.TIME_UNIT))
     return value, _failed("not a duration like '1h 2m 3s' or whole seconds")
 
@@ -227,16 +288,13 @@ def _parse(
     if encoding == "api":
         if kind == "duration":
             ms = raw.cast(pl.Int64, strict=False)
-            ms = pl.when(ms.abs() <= _MAX_SECONDS * 1000).then(ms)
+            ms = pl.when(ms.is_between(-_MAX_SECONDS * 1000, _MAX_SECONDS * 1000)).then(ms)
             return (ms * 1000).cast(pl.Duration(schema.TIME_UNIT)), _failed("not milliseconds")
         return _from_epoch_ms(raw, tz)
     if kind == "datetime":
         return _local(raw, tz)
     if kind == "utc_datetime":
-        naive = pl.coalesce(
-            *(raw.str.strptime(_US, fmt, strict=False) for fmt in schema.UTC_DATETIME_FORMATS)
-        )
-        naive = pl.when(naive.is_between(_MIN_UTC, _MAX_UTC)).then(naive)
+        naive = _in_range(_utc_naive(raw))
         value = naive.dt.replace_time_zone("UTC").dt.convert_time_zone(tz)
         return value, _failed("not a UTC time like 'YYYY-MM-DDTHH:MM:SS[.sss]Z'")
     return _duration(raw)
@@ -283,9 +341,18 @@ def _may_be_blank(frame: pl.DataFrame, column: str) -> bool:
 
 
 def _cell_problems(
-    typed: pl.DataFrame, frame: pl.DataFrame, checks: dict[str, str], *, file: str, sheet: str
+    typed: pl.DataFrame,
+    frame: pl.DataFrame,
+    checks: dict[str, str],
+    ranges: dict[str, tuple[Callable[[pl.Expr], pl.Expr], str]],
+    *,
+    file: str,
+    sheet: str,
 ) -> list[pl.DataFrame]:
-    """One problems frame per checked column with at least one failed cell."""
+    """One problems frame per checked column with at least one failed cell.
+
+    ``ranges``: typed column → (text → out of range?, its message), for bounded kinds.
+    """
     out = []
     for name, source in checks.items():
         flag = typed[_PROBLEM_PREFIX + name]
@@ -294,10 +361,18 @@ def _cell_problems(
         value = frame[source]
         if isinstance(value.dtype, pl.List):
             value = value.list.join(schema.LIST_SEPARATOR)
+        failed = pl.DataFrame(
+            {"row": typed["_row"], "value": value.cast(pl.String), "problem": flag}
+        ).filter(pl.col("problem").is_not_null())
+        if name in ranges:
+            beyond, message = ranges[name]
+            failed = failed.with_columns(
+                problem=pl.when(beyond(pl.col("value")).fill_null(False))
+                .then(pl.lit(message))
+                .otherwise("problem")
+            )
         out.append(
-            pl.DataFrame({"row": typed["_row"], "value": value.cast(pl.String), "problem": flag})
-            .filter(pl.col("problem").is_not_null())
-            .select(
+            failed.select(
                 pl.lit(file).alias("file"),
                 pl.lit(sheet).alias("sheet"),
                 "row",
@@ -336,6 +411,7 @@ def type_sheet(
     values: list[pl.Expr] = []
     flags: list[pl.Expr] = []
     checks: dict[str, str] = {}  # typed column → file column, for cells that can fail
+    ranges = {}  # typed column → how to tell an out-of-range cell, and its message
     local_times: dict[str, str] = {}
     for col in spec.columns:
         if col.name not in present:
@@ -357,6 +433,10 @@ def type_sheet(
         values.append(value.cast(schema.dtype_of(col.kind, timezone)).alias(col.name))
         if check is not None:
             checks[col.name] = source
+            beyond = _out_of_range(col.kind, raw.encoding)
+            if beyond is not None:
+                family = "duration" if col.kind == "duration" else "datetime"
+                ranges[col.name] = (beyond, _OUT_OF_RANGE[family])
             text = pl.col(source)
             if isinstance(dtypes[source], pl.List):
                 text = text.list.join(schema.LIST_SEPARATOR)
@@ -384,7 +464,7 @@ def type_sheet(
     # two steps: parse every column once, then flag the failed cells from the results
     typed = frame.lazy().select(*values, *provenance).with_columns(*flags).collect()
 
-    cells = _cell_problems(typed, frame, checks, file=file, sheet=raw.name)
+    cells = _cell_problems(typed, frame, checks, ranges, file=file, sheet=raw.name)
     dst = _dst_problems(typed, frame, local_times, timezone)
     if dst.height:  # a DST gap replaces the generic "not a local date-time" note
         dst = dst.select(pl.lit(file).alias("file"), pl.lit(raw.name).alias("sheet"), pl.all())
