@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # for the join methods' annotations only
 
 __all__ = [
     "DUPLICATE_SCHEMA",
+    "EMPTY_ROWS_PROBLEM",
     "PROBLEM_SCHEMA",
     "ROWS_READ_SCHEMA",
     "SKIPPED_SCHEMA",
@@ -56,6 +57,10 @@ PROBLEM_SCHEMA = pl.Schema(
         "problem": pl.String(),
     }
 )
+#: The problem of a run of empty rows, one ``problems`` row (its ``row`` the run's first,
+#: the text naming the last), which :meth:`Export.accounting` counts as every row of it.
+EMPTY_ROWS_PROBLEM = "empty rows {}-{}: not loaded"
+_RUN_LAST = r"^empty rows \d+-(\d+): not loaded$"  # EMPTY_ROWS_PROBLEM's last row
 
 #: One row per row dropped when merging files because another row with the same ``key``
 #: was kept (from ``kept_file``); see :mod:`chattools.readers.combine`.
@@ -230,7 +235,8 @@ class Export:
 
         ``rows_read == rows_loaded + rows_rejected + rows_merged`` holds for every row
         (column ``balanced``): a row is either in a frame, rejected (listed in
-        :attr:`problems` with no ``column``) or dropped as a duplicate of a row kept
+        :attr:`problems` with no ``column``; a run of empty rows is listed once, as
+        ``"empty rows 21-40: not loaded"``) or dropped as a duplicate of a row kept
         from another file (listed in :attr:`duplicates`). A row that loaded with a
         problem in one of its cells counts as loaded.
 
@@ -250,8 +256,18 @@ class Export:
         loaded_df = pl.concat([lf.collect() for lf in loaded])
         rejected = (
             self.problems.filter(pl.col("column").is_null() & pl.col("row").is_not_null())
+            .with_columns(
+                last=pl.col("problem")
+                .str.extract(_RUN_LAST)
+                .cast(pl.Int64)
+                .fill_null(pl.col("row"))
+            )
             .group_by("file", "sheet")
-            .agg(pl.col("row").n_unique().cast(pl.Int64).alias("rows_rejected"))
+            .agg(
+                (pl.col("row").n_unique() + (pl.col("last") - pl.col("row")).sum())
+                .cast(pl.Int64)
+                .alias("rows_rejected")
+            )
         )
         merged = self.duplicates.group_by("file", "sheet").agg(
             pl.col("row").n_unique().cast(pl.Int64).alias("rows_merged")
