@@ -1,9 +1,13 @@
 """An interactive filter panel for notebooks: a thin ipywidgets layer over :mod:`chattools.filters`.
 
-All the logic lives in the pure :class:`~chattools.filters.FilterState` and
-:func:`~chattools.filters.filter_export`; the panel only turns widget values into a
-state and shows how many chats and messages it keeps. Use ``panel.state`` and
-``panel.filtered`` (an :class:`~chattools.Export`) in the next cells.
+All the filtering lives in the pure :class:`~chattools.filters.FilterState` and
+:func:`~chattools.filters.filter_export`; the panel turns widget values into a state and,
+whenever a filter changes, updates what it shows of the chats it keeps: their counts, a
+summary table (first response, reply time, resolution, SLA attainment, unanswered and
+pending chats: :func:`chattools.summarize` of :func:`chattools.chat_metrics`) and a chart
+(chats per week and the weekly median first response, :mod:`chattools.plots`). Use
+``panel.state``, ``panel.filtered`` (an :class:`~chattools.Export`), ``panel.metrics`` and
+``panel.summary`` in the next cells.
 
 ipywidgets is optional (``pip install 'chattools[notebooks]'``) and imported when a
 panel is built.
@@ -11,24 +15,33 @@ panel is built.
 Examples
 --------
 >>> import chattools as ct
->>> panel = ct.FilterPanel(ct.Export.empty())
+>>> panel = ct.FilterPanel(ct.Export.empty(), chart=False)
 >>> panel.state.is_empty, panel.filtered.chats.height
 (True, 0)
 >>> panel.counts_text
 '0 of 0 chats, 0 of 0 messages'
+>>> panel.summary["chats"].item()
+0
 """
 
 from __future__ import annotations
 
 import html
-from datetime import date
-from typing import Any
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from chattools.errors import MissingDependencyError
+from chattools import plots
+from chattools.derive.metrics import chat_metrics
+from chattools.derive.summary import summarize
+from chattools.errors import ChattoolsError, MissingDependencyError
 from chattools.export import Export
 from chattools.filters import UNASSIGNED, FilterState, filter_export, medium_expr
+
+if TYPE_CHECKING:
+    from chattools.derive.hours import OperatingHours
 
 __all__ = ["FilterPanel"]
 
@@ -46,8 +59,30 @@ def _sorted_values(series: pl.Series) -> list[str]:
     return sorted(str(v) for v in series.drop_nulls().unique().to_list())
 
 
+def _minutes(value: timedelta | None) -> str:
+    return "–" if value is None else f"{value.total_seconds() / 60:,.1f} min"
+
+
+def _target_label(target: timedelta) -> str:
+    minutes = target.total_seconds() / 60
+    return f"{minutes / 60:g} h" if minutes >= 120 else f"{minutes:g} min"
+
+
+#: The rows of the summary table: label, column of :func:`chattools.summarize`, format.
+_SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("chats", "chats", "count"),
+    ("first response, median", "first_response_time_median", "duration"),
+    ("first response, 90th percentile", "first_response_time_p90", "duration"),
+    ("reply time, mean of all replies", "reply_time_mean", "duration"),
+    ("resolution, median", "resolution_time_median", "duration"),
+    ("last customer message unanswered", "unanswered", "count"),
+    ("open, with the customer waiting", "pending", "count"),
+    ("answered by a bot only", "bot_only", "count"),
+)
+
+
 class FilterPanel:
-    """Date, tag, assignee, state and medium pickers over an export, with live counts.
+    """Date, tag, assignee, state and medium pickers over an export, with a live summary.
 
     Parameters
     ----------
@@ -55,20 +90,43 @@ class FilterPanel:
         The export to filter.
     state
         The initial :class:`~chattools.filters.FilterState` (default: keep everything).
+    hours
+        The channel's :class:`~chattools.OperatingHours`: the summary is then in business
+        time (the chart shows both).
+    targets
+        SLA targets per metric, e.g. ``{"first_response_time": timedelta(minutes=30)}``:
+        the summary adds the share of chats within each.
+    chart
+        Draw the chart (a PNG, redrawn on every change; ``False`` keeps only its data,
+        :attr:`chart_frames`).
 
     Attributes
     ----------
     widgets
         The individual input widgets by option name (``date_from``, ``date_to``,
         ``tags_all``, ``tags_any``, ``tags_none``, ``assignees``, ``states``, ``media``);
-        setting their ``.value`` updates :attr:`state`, :attr:`filtered` and the counts.
+        setting their ``.value`` updates :attr:`state`, :attr:`filtered`, the counts,
+        :attr:`summary` and the chart.
     box
         The ipywidgets container that a notebook displays.
     """
 
-    def __init__(self, exp: Export, *, state: FilterState | None = None) -> None:
+    def __init__(
+        self,
+        exp: Export,
+        *,
+        state: FilterState | None = None,
+        hours: OperatingHours | None = None,
+        targets: Mapping[str, timedelta] | None = None,
+        chart: bool = True,
+    ) -> None:
         w = _ipywidgets()
         self.exp = exp
+        self.hours = hours
+        self.targets = dict(targets or {})
+        #: Per-chat metrics of the whole export, computed once; a filter keeps rows of it
+        #: (a chat's metrics depend only on its own messages).
+        self.all_metrics = chat_metrics(exp, hours)
         chats = exp.chats
         tag_names = set(exp.tags["name"].drop_nulls().to_list()) if "name" in exp.tags else set()
         if "tags" in chats.columns:
@@ -111,6 +169,10 @@ class FilterPanel:
         span = f"data: {first!s} to {last!s}" if first is not None else "data: no chats"
         self._counts = w.HTML(value="")
         self._error = w.HTML(value="")
+        self._summary_html = w.HTML(value="")
+        self._chart: Any = w.Image(format="png") if chart else None
+        self._chart_error = w.HTML(value="")
+        shown = [self._summary_html, *([self._chart] if chart else []), self._chart_error]
         self.box = w.VBox(
             [
                 w.HBox([self.widgets["date_from"], self.widgets["date_to"], w.Label(span)]),
@@ -118,10 +180,14 @@ class FilterPanel:
                 w.HBox([self.widgets[k] for k in ("assignees", "states", "media")]),
                 self._counts,
                 self._error,
+                w.HBox(shown),
             ]
         )
         self._state = FilterState()
         self._filtered = exp
+        self._metrics = self.all_metrics
+        self._summary = pl.DataFrame()
+        self.chart_frames: dict[str, pl.DataFrame] = {}
         if state is not None:
             self.set_state(state)
         self._update()
@@ -152,6 +218,58 @@ class FilterPanel:
         self._state = state
         self._filtered = filter_export(self.exp, state)
         self._counts.value = f"<b>{html.escape(self.counts_text)}</b>"
+        kept = self._filtered.chats["id"].implode()
+        self._metrics = self.all_metrics.filter(pl.col("id").is_in(kept))
+        business = self.hours is not None
+        self._summary = summarize(self._metrics, by=[], targets=self.targets, business=business)
+        self._summary_html.value = self._summary_table()
+        self._draw_chart()
+
+    def _summary_table(self) -> str:
+        row = self._summary.row(0, named=True)
+        time = "business time" if self.hours is not None else "calendar time"
+        lines = [
+            (label, f"{row[col]:,}" if kind == "count" else _minutes(row[col]))
+            for label, col, kind in _SUMMARY_ROWS
+            if col in row
+        ]
+        for metric, target in self.targets.items():
+            share = row.get(f"{metric}_within_target")
+            label = (
+                f"{metric.removesuffix('_time').replace('_', ' ')} within {_target_label(target)}"
+            )
+            lines.append((label, "–" if share is None else f"{share:.1%}"))
+        body = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+            f"<td style='text-align:right'>{html.escape(v)}</td></tr>"
+            for k, v in lines
+        )
+        return (
+            "<table class='chattools-summary'>"
+            f"<caption>kept chats ({html.escape(time)})</caption>{body}</table>"
+        )
+
+    def _draw_chart(self) -> None:
+        chats, metrics = self._filtered.chats, self._metrics
+        self.chart_frames = {
+            "volume": plots.volume_frame(chats, every="week"),
+            "first_response": plots.trend_frame(metrics, metric="first_response_time"),
+        }
+        if self._chart is None:
+            return
+        try:
+            chart = plots.volume_chart(chats, every="week", title="Kept chats per week") & (
+                plots.trend_chart(metrics, title="Median first response per week (min)")
+            )
+            self._chart.value = plots.to_png(chart, scale=1)
+        except ChattoolsError as err:  # e.g. the renderer cannot start: say so, keep the rest
+            self._chart.value = b""
+            self._chart_error.value = (
+                f"<span style='color:#b00'>no chart: {html.escape(err.message)} "
+                f"({html.escape(err.hint)})</span>"
+            )
+        else:
+            self._chart_error.value = ""
 
     def set_state(self, state: FilterState) -> None:
         """Set every widget from ``state`` (values not among the options are ignored)."""
@@ -173,6 +291,16 @@ class FilterPanel:
     def filtered(self) -> Export:
         """The export restricted to the chats the current state keeps."""
         return self._filtered
+
+    @property
+    def metrics(self) -> pl.DataFrame:
+        """:func:`chattools.chat_metrics` of the kept chats (one row per chat)."""
+        return self._metrics
+
+    @property
+    def summary(self) -> pl.DataFrame:
+        """:func:`chattools.summarize` of the kept chats: one row, as the panel shows it."""
+        return self._summary
 
     @property
     def counts_text(self) -> str:
