@@ -28,12 +28,14 @@ True
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
 from chattools.errors import InvalidValueError, MissingColumnError, MissingDependencyError
 from chattools.render import rename_svg_ids, to_png, to_svg
+from chattools.report.period import EARLIEST
 
 if TYPE_CHECKING:
     import altair as alt
@@ -100,18 +102,34 @@ def _minutes(expr: pl.Expr) -> pl.Expr:
 
 # -- volume -----------------------------------------------------------------------------
 def volume_frame(
-    chats: pl.DataFrame, *, every: Every = "week", column: str = "createdAt"
+    chats: pl.DataFrame,
+    *,
+    every: Every = "week",
+    column: str = "createdAt",
+    start: date | None = EARLIEST,
+    end: date | None = None,
 ) -> pl.DataFrame:
     """Chats per day, week (starting Monday) or month, in the channel time zone.
 
     Returns ``period`` (ISO date string of the period start) and ``chats``; periods
-    without chats between the first and the last are included with 0.
+    without chats between the first and the last are included with 0. Chats dated
+    before ``start`` or after ``end`` are left out: by default those before
+    :data:`~chattools.report.period.EARLIEST` (e.g. Excel's zero date 1899-12-30),
+    which would stretch the axis over a century (the report lists them as problems).
     """
     if every not in _EVERY:
         msg = f"every={every!r} is not a known period"
         raise InvalidValueError(msg, hint=f"use one of {list(_EVERY)!r}.")
     _need(chats, (column,), "volume_frame")
-    starts = chats.select(pl.col(column).dt.truncate(_EVERY[every]).dt.date().alias("period"))
+    day = pl.col(column).dt.date()
+    keep = pl.lit(True)
+    if start is not None:
+        keep = keep & (day >= start)
+    if end is not None:
+        keep = keep & (day <= end)
+    starts = chats.filter(keep | day.is_null()).select(
+        pl.col(column).dt.truncate(_EVERY[every]).dt.date().alias("period")
+    )
     counts = starts.drop_nulls().group_by("period").agg(pl.len().cast(pl.Int64).alias("chats"))
     if counts.height == 0:
         return pl.DataFrame(schema={"period": pl.String, "chats": pl.Int64})
@@ -131,10 +149,12 @@ def volume_chart(
     every: Every = "week",
     column: str = "createdAt",
     title: str | None = None,
+    start: date | None = EARLIEST,
+    end: date | None = None,
 ) -> alt.Chart:
     """Bar chart of chats per period (see :func:`volume_frame`); each bar spans its period."""
     alt = _altair()
-    data = volume_frame(chats, every=every, column=column).with_columns(
+    data = volume_frame(chats, every=every, column=column, start=start, end=end).with_columns(
         pl.col("period")
         .str.to_date("%Y-%m-%d")
         .dt.offset_by(_EVERY[every])

@@ -200,3 +200,20 @@ def test_hangul_renders_as_glyphs_not_boxes() -> None:
         return plots.to_png(chart, scale=1)
 
     assert png("환불") != png("배송")
+
+
+def test_a_chat_at_excels_zero_date_does_not_stretch_the_axis() -> None:
+    """Issue 16 case 12: one chat on 1899-12-30 made a 6,500-week grid (MaxRowsError)."""
+    frame = pl.concat(
+        [
+            chats(),
+            pl.DataFrame({"createdAt": [datetime(1899, 12, 30)]}).with_columns(
+                pl.col("createdAt").dt.replace_time_zone(TZ)
+            ),
+        ]
+    )
+    assert plots.volume_frame(frame, every="week").rows() == plots.volume_frame(chats()).rows()
+    plots.to_svg(plots.volume_chart(frame, every="week"))  # renders: no MaxRowsError
+    assert plots.volume_frame(frame, every="month", start=None).height == 124 * 12 + 5
+    march = plots.volume_frame(chats(), every="day", start=date(2024, 3, 10), end=date(2024, 3, 31))
+    assert march["period"].to_list()[0] == "2024-03-17" and march["chats"].sum() == 2
