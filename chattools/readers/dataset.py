@@ -21,6 +21,15 @@ partitions the new files touch (see :mod:`chattools.readers.manifest` for the
 manifest). The dataset holds **decrypted data**: keep it
 somewhere as private as the exports. No password is ever written.
 
+One writer at a time: converting (or :func:`write_dataset`) holds an exclusive
+``flock`` on ``out_dir/.chattools.lock`` for the whole run; a second writer stops at
+once with :class:`~chattools.errors.DatasetBusyError` (it does not wait). The
+operating system drops the lock when the holder ends, so a crashed or killed
+conversion never leaves the folder locked. Every file is written beside its place and
+moved in when complete (``manifest.json`` last), and the manifest records each Parquet
+file's size, SHA-256 and schema: :func:`open_dataset` checks size and schema of every
+part (``verify="full"`` also the SHA-256) and names a damaged or replaced one.
+
 Examples
 --------
 >>> import chattools as ct
@@ -33,28 +42,39 @@ Hint: re-create it with `chattools convert EXPORTS... --out DATASET/`.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
 from chattools import schema
-from chattools.errors import DatasetError, InvalidValueError
+from chattools.errors import (
+    DatasetBusyError,
+    DatasetCorruptError,
+    DatasetError,
+    InvalidValueError,
+    OutputPathError,
+)
 from chattools.export import Export
 from chattools.readers.combine import combine
 from chattools.readers.manifest import (
     DUPLICATES,
     MANIFEST,
     PROBLEMS,
+    check_part,
     dtype_from_str,
     dtype_to_str,
     merge_columns,
     new_manifest,
+    part_key,
     part_path,
+    part_record,
     read_manifest,
     read_table,
     records,
@@ -76,6 +96,7 @@ from chattools.readers.sources import (
 )
 
 __all__ = [
+    "LOCK",
     "MANIFEST",
     "convert_to_dataset",
     "dtype_from_str",
@@ -89,6 +110,56 @@ __all__ = [
 PARTITIONED = ("chats", "messages", "meets", "cases")
 UNKNOWN_MONTH = "unknown"
 _MONTH = "__month"
+#: The file in a dataset folder that a writer holds an exclusive ``flock`` on.
+LOCK = ".chattools.lock"
+Verify = Literal["quick", "full"]
+
+
+def _try_lock(fd: int) -> bool:
+    """Take an exclusive lock on ``fd`` without waiting; false if another holds it."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: a byte-range lock, also dropped when the process ends
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as err:
+        if err.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            return False
+        raise
+    return True
+
+
+@contextlib.contextmanager
+def writing_lock(folder: Path) -> Iterator[None]:
+    """Hold the dataset folder's write lock (creating the folder if needed).
+
+    Raises
+    ------
+    DatasetBusyError
+        Another process (or another writer in this one) holds it.
+    OutputPathError
+        The folder cannot be created or written.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as err:
+        msg = f"cannot write the dataset at {os.fspath(folder)!r}: {err.strerror or err}"
+        raise OutputPathError(msg) from None
+    try:
+        if not _try_lock(fd):
+            msg = f"the dataset at {os.fspath(folder)!r} is being written by another process"
+            raise DatasetBusyError(msg)
+        yield
+    finally:
+        os.close(fd)  # closing the file releases the lock
 
 
 def _scan(paths: list[Path], target: pl.Schema) -> pl.LazyFrame:
@@ -104,28 +175,42 @@ def _scan(paths: list[Path], target: pl.Schema) -> pl.LazyFrame:
 
 
 # -- open -------------------------------------------------------------------------------
-def open_dataset(path: str | os.PathLike[str]) -> Export:
+def open_dataset(path: str | os.PathLike[str], *, verify: Verify = "quick") -> Export:
     """Open a dataset written by :func:`convert_to_dataset` as a lazy :class:`Export`.
 
     Only ``manifest.json`` (and the ``problems`` and ``duplicates`` tables) are read; every sheet is a
     ``pl.scan_parquet`` ``LazyFrame`` with the typed schema (``Export.is_lazy`` is
     true; ``exp.lazy("messages")`` keeps it lazy, ``exp.messages`` collects).
 
+    Each Parquet part is checked against the manifest first: ``verify="quick"`` (the
+    default) compares its size and the schema in its footer (a truncated file, or
+    another sheet's part copied over it); ``verify="full"`` also its SHA-256 (any
+    changed byte; reads every part once, ~1.3 GB/s warm).
+
     Raises
     ------
     DatasetError
-        The folder, its manifest or one of its Parquet files is missing.
+        The folder or its manifest is missing or unreadable.
+    DatasetCorruptError
+        A part is missing, truncated, replaced or (with ``verify="full"``) changed.
     """
+    if verify not in ("quick", "full"):
+        msg = f"invalid verify={verify!r}; expected 'quick' or 'full'"
+        raise InvalidValueError(msg, hint='pass verify="quick" (size and schema) or "full".')
     folder = Path(path)
     manifest = read_manifest(folder)
     timezone = manifest["timezone"]
+    parts = manifest.get("parts", {})
     frames: dict[str, pl.LazyFrame] = {}
     for sheet, info in manifest["sheets"].items():
         paths = sheet_paths(folder, sheet, info)
         missing = [p for p in paths if not p.is_file()]
         if missing:
             msg = f"the dataset at {os.fspath(path)!r} is incomplete: {os.fspath(missing[0])!r} is missing"
-            raise DatasetError(msg)
+            raise DatasetCorruptError(msg)
+        for part in paths:
+            key = part_key(folder, part)
+            check_part(part, parts.get(key), checksum=verify == "full", name=key)
         frames[sheet] = _scan(paths, schema_of(info))
     return Export(
         frames,
@@ -260,11 +345,21 @@ def _load_stored(
     )
 
 
+def _write_part(folder: Path, frame: pl.DataFrame, target: Path, manifest: dict[str, Any]) -> None:
+    write_atomic(target, frame.write_parquet)
+    manifest.setdefault("parts", {})[part_key(folder, target)] = part_record(target)
+
+
 def _write_sheet(
-    folder: Path, sheet: str, frame: pl.DataFrame, info: dict[str, Any], months: set[str]
+    folder: Path,
+    manifest: dict[str, Any],
+    sheet: str,
+    frame: pl.DataFrame,
+    months: set[str],
 ) -> None:
+    info = manifest["sheets"][sheet]
     if sheet not in PARTITIONED:
-        write_atomic(part_path(folder, sheet), frame.write_parquet)
+        _write_part(folder, frame, part_path(folder, sheet), manifest)
         info.update(partitioned_by=None, rows=frame.height)
         return
     partitions: dict[str, int] = dict(info.get("partitions", {}))
@@ -273,12 +368,26 @@ def _write_sheet(
         part = frame.filter(pl.col(_MONTH) == month).drop(_MONTH)
         target = part_path(folder, sheet, month)
         if part.height:
-            write_atomic(target, part.write_parquet)
+            _write_part(folder, part, target, manifest)
             partitions[month] = part.height
         elif month in partitions:
             shutil.rmtree(target.parent, ignore_errors=True)
             del partitions[month]
+            manifest.get("parts", {}).pop(part_key(folder, target), None)
     info.update(partitioned_by="month", partitions=partitions, rows=sum(partitions.values()))
+
+
+def _record_old_parts(folder: Path, manifest: dict[str, Any]) -> None:
+    """Give the files a version 1 chattools wrote (no record yet) their record now."""
+    parts = manifest.setdefault("parts", {})
+    files = [
+        p for sheet, info in manifest["sheets"].items() for p in sheet_paths(folder, sheet, info)
+    ]
+    files += [folder / manifest[t]["file"] for t in ("problems", "duplicates") if t in manifest]
+    for file in files:
+        key = part_key(folder, file)
+        if key not in parts and file.is_file():
+            parts[key] = part_record(file)
 
 
 def _count_orphans(merged: Export, info: dict[str, Any], months: set[str]) -> None:
@@ -317,7 +426,7 @@ def _add_batch(folder: Path, manifest: dict[str, Any], new: Export) -> None:
         columns = {c: d for c, d in frame.schema.items() if c != _MONTH}
         info["columns"] = merge_columns(info["columns"], columns, sheet)
         if frame.height or sheet in PARTITIONED:
-            _write_sheet(folder, sheet, frame, info, months if sheet in PARTITIONED else set())
+            _write_sheet(folder, manifest, sheet, frame, months if sheet in PARTITIONED else set())
         else:
             info.setdefault("rows", 0)
             info.setdefault("partitioned_by", None)
@@ -331,10 +440,10 @@ def _add_batch(folder: Path, manifest: dict[str, Any], new: Export) -> None:
         problems = merged.problems
         if old.is_file():
             problems = pl.concat([pl.read_parquet(old), problems], how="diagonal_relaxed")
-        write_atomic(old, problems.write_parquet)
+        _write_part(folder, problems, old, manifest)
         manifest["problems"] = {"file": PROBLEMS, "rows": problems.height}
     if merged.duplicates.height:  # the stored ones went into the merge: rewrite them all
-        write_atomic(folder / DUPLICATES, merged.duplicates.write_parquet)
+        _write_part(folder, merged.duplicates, folder / DUPLICATES, manifest)
         manifest["duplicates"] = {"file": DUPLICATES, "rows": merged.duplicates.height}
 
 
@@ -354,7 +463,7 @@ def _prepare_folder(folder: Path, timezone: str) -> dict[str, Any]:
             )
             raise DatasetError(msg, hint=f"pass timezone={manifest['timezone']!r}.")
         return manifest
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+    if folder.exists() and (not folder.is_dir() or any(p.name != LOCK for p in folder.iterdir())):
         msg = f"{os.fspath(folder)!r} exists and is not a chattools dataset"
         raise DatasetError(msg, hint="choose a new or empty folder for out_dir.")
     return new_manifest(timezone)
@@ -400,6 +509,8 @@ def convert_to_dataset(
     DatasetError
         ``out_dir`` is a non-empty folder that is not a dataset, or the dataset was
         written with another time zone.
+    DatasetBusyError
+        Another conversion is writing ``out_dir`` right now (see the module docs).
     ChattoolsError
         A file could not be read (wrong password, damaged, refused for safety by
         ``limits``, …), naming the file.
@@ -409,8 +520,40 @@ def convert_to_dataset(
         msg = f"invalid limits={limits!r}; expected chattools.readers.Limits"
         raise InvalidValueError(msg, hint="pass limits=chattools.readers.Limits(...).")
     folder = Path(out_dir)
-    manifest = _prepare_folder(folder, timezone)
+    _prepare_folder(folder, timezone)  # a folder that is not a dataset is not touched
     expanded = expand_sources(sources)
+    with writing_lock(folder):
+        manifest = _prepare_folder(folder, timezone)  # as the last writer left it
+        _convert_locked(
+            folder,
+            manifest,
+            expanded,
+            password=password,
+            passwords=passwords,
+            timezone=timezone,
+            on_problem=on_problem,
+            workers=workers,
+            progress=progress,
+            batch_size=batch_size,
+            limits=limits,
+        )
+    return folder
+
+
+def _convert_locked(
+    folder: Path,
+    manifest: dict[str, Any],
+    expanded: list[Source],
+    *,
+    password: str | None,
+    passwords: Passwords | None,
+    timezone: str,
+    on_problem: OnProblem,
+    workers: int | None,
+    progress: bool | None,
+    batch_size: int,
+    limits: Limits | None,
+) -> None:
     known_sha = {f["sha256"] for f in manifest["files"]}
     names = {f["file"] for f in manifest["files"]}
     todo: list[Source] = []
@@ -428,8 +571,7 @@ def convert_to_dataset(
             resolved[source.name] = pwd
         todo.append(source)
     if not todo:
-        return folder
-    folder.mkdir(parents=True, exist_ok=True)
+        return
     for batch in iter_exports(
         todo,
         passwords=resolved,
@@ -441,12 +583,12 @@ def convert_to_dataset(
         limits=limits,
     ):
         _flush(folder, manifest, batch)
-    return folder
 
 
 def _flush(folder: Path, manifest: dict[str, Any], batch: list[Export]) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
+    """Merge ``batch`` in and write the manifest (last, atomically); the lock is held."""
     _add_batch(folder, manifest, combine(batch))
+    _record_old_parts(folder, manifest)
     write_manifest(folder, manifest)
 
 
@@ -470,11 +612,21 @@ def write_dataset(
     """
     _check_batch_size(batch_size)
     folder = Path(out_dir)
+    with contextlib.ExitStack() as stack:
+        _write_exports(stack, exports, folder, batch_size)
+    return folder
+
+
+def _write_exports(
+    stack: contextlib.ExitStack[Any], exports: Iterable[Export], folder: Path, batch_size: int
+) -> None:
     manifest: dict[str, Any] | None = None
     known: set[str] = set()
     batch: list[Export] = []
     for exp in exports:
         if manifest is None:
+            _prepare_folder(folder, exp.timezone)  # a folder that is not a dataset is not touched
+            stack.enter_context(writing_lock(folder))
             manifest = _prepare_folder(folder, exp.timezone)
             known = {f["sha256"] for f in manifest["files"]}
         elif exp.timezone != manifest["timezone"]:
@@ -490,4 +642,3 @@ def write_dataset(
             batch = []
     if batch and manifest is not None:
         _flush(folder, manifest, batch)
-    return folder

@@ -6,6 +6,13 @@ sheet, the generation and time zone, and per sheet its column types (as text, se
 :func:`dtype_to_str`) and partitions. ``problems`` and ``duplicates`` sit beside it
 as Parquet tables. It never holds a password.
 
+Format version 2 adds ``parts``: for every Parquet file, keyed by its path in the
+dataset folder (``chats/month=2024-03/part-0.parquet``, ``problems.parquet``), its size
+in ``bytes``, its ``sha256`` and a ``schema`` fingerprint of its column names and types
+(:func:`part_record`), so a truncated, replaced or edited part is caught on open
+(:func:`check_part`). Version 1 datasets still open (their parts unchecked) and get
+the records the next time files are added.
+
 Examples
 --------
 >>> from chattools.readers.manifest import dtype_from_str, dtype_to_str, new_manifest
@@ -18,6 +25,7 @@ List(String)
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -30,7 +38,7 @@ import polars as pl
 
 from chattools import schema
 from chattools._version import __version__
-from chattools.errors import DatasetError
+from chattools.errors import DatasetCorruptError, DatasetError
 from chattools.export import DUPLICATE_SCHEMA, PROBLEM_SCHEMA, SOURCE_SCHEMA
 from chattools.readers.combine import order_columns
 
@@ -42,15 +50,19 @@ __all__ = [
     "PART",
     "PROBLEMS",
     "ROWS_READ_SCHEMA",
+    "check_part",
     "dtype_from_str",
     "dtype_to_str",
     "merge_columns",
     "new_manifest",
+    "part_key",
     "part_path",
+    "part_record",
     "read_manifest",
     "read_table",
     "records",
     "rows_read_of",
+    "schema_fingerprint",
     "schema_of",
     "sheet_paths",
     "sources_of",
@@ -63,7 +75,7 @@ PROBLEMS = "problems.parquet"
 DUPLICATES = "duplicates.parquet"
 PART = "part-0.parquet"
 FORMAT = "chattools-dataset"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 ROWS_READ_SCHEMA = pl.Schema({"file": pl.String(), "sheet": pl.String(), "rows_read": pl.Int64()})
 #: The side tables next to the manifest: manifest key → (default file name, schema).
 TABLES: dict[str, tuple[str, pl.Schema]] = {
@@ -154,11 +166,92 @@ def part_path(folder: Path, sheet: str, month: str | None = None) -> Path:
     return folder / sheet / f"month={month}" / PART
 
 
+def part_key(folder: Path, part: Path) -> str:
+    """A Parquet file's key in the manifest's ``parts``: its path in the dataset folder.
+
+    >>> part_key(Path("ds"), part_path(Path("ds"), "chats", "2024-03"))
+    'chats/month=2024-03/part-0.parquet'
+    """
+    return part.relative_to(folder).as_posix()
+
+
 def sheet_paths(folder: Path, sheet: str, info: Mapping[str, Any]) -> list[Path]:
     """Every Parquet file of ``sheet`` listed in its manifest entry ``info``."""
     if info.get("partitioned_by") == "month":
         return [part_path(folder, sheet, m) for m in sorted(info["partitions"])]
     return [part_path(folder, sheet)] if info.get("rows", 0) else []
+
+
+# -- what each Parquet file must be -----------------------------------------------------
+def schema_fingerprint(columns: Mapping[str, pl.DataType]) -> str:
+    """A short digest of column names and types, in order.
+
+    >>> schema_fingerprint({"id": pl.String()}) == schema_fingerprint({"id": pl.Int64()})
+    False
+    """
+    text = json.dumps([[name, dtype_to_str(d)] for name, d in columns.items()])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def part_record(path: Path) -> dict[str, Any]:
+    """What the manifest records of a Parquet file just written: size, SHA-256, schema."""
+    return {
+        "bytes": path.stat().st_size,
+        "sha256": _sha256(path),
+        "schema": schema_fingerprint(pl.read_parquet_schema(path)),
+    }
+
+
+def check_part(
+    path: Path, record: Mapping[str, Any] | None, *, checksum: bool = False, name: str = ""
+) -> None:
+    """Raise unless the Parquet file at ``path`` is the one ``record`` describes.
+
+    Always compared: the size (one ``stat``) and the schema read from the file's footer
+    (under a millisecond a part); with ``checksum`` also the SHA-256 of its bytes
+    (about 1.3 GB/s here). No ``record`` (a version 1 dataset): only that it exists.
+
+    Raises
+    ------
+    DatasetCorruptError
+        The file is missing, has another size, schema or checksum, or is not Parquet.
+    """
+    shown = name or os.fspath(path)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        msg = f"the dataset part {shown!r} is missing"
+        raise DatasetCorruptError(msg) from None
+    if record is None:
+        return
+    if size != record["bytes"]:
+        msg = (
+            f"the dataset part {shown!r} is {size} bytes but was written with "
+            f"{record['bytes']} (truncated or replaced)"
+        )
+        raise DatasetCorruptError(msg)
+    try:
+        found = schema_fingerprint(pl.read_parquet_schema(path))
+    except Exception as err:  # Polars raises ComputeError (and others) on a damaged footer
+        msg = f"the dataset part {shown!r} is not readable Parquet ({type(err).__name__})"
+        raise DatasetCorruptError(msg) from None
+    if found != record["schema"]:
+        msg = (
+            f"the dataset part {shown!r} does not have the columns it was written with "
+            "(another sheet's file copied over it?)"
+        )
+        raise DatasetCorruptError(msg)
+    if checksum and _sha256(path) != record["sha256"]:
+        msg = f"the dataset part {shown!r} has another SHA-256 than it was written with (its bytes changed)"
+        raise DatasetCorruptError(msg)
 
 
 def records(frame: pl.DataFrame) -> list[dict[str, Any]]:
@@ -253,11 +346,14 @@ def new_manifest(timezone: str) -> dict[str, Any]:
 
 
 def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
-    """Call ``write`` on a temporary sibling of ``path``, then move it into place."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.parent.mkdir(parents=True, exist_ok=True)
-    write(tmp)
-    os.replace(tmp, path)
+    """Call ``write`` on a temporary file beside ``path``, flush it to disk and move it
+    into place (:func:`chattools.outfiles.atomic_output`): readers see the old file or
+    the new one, never half of one."""
+    from chattools.outfiles import atomic_output
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_output(path) as tmp:
+        write(tmp)
 
 
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
@@ -271,9 +367,22 @@ def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
 # -- problems and duplicates ------------------------------------------------------------
 def read_table(folder: Path, manifest: Mapping[str, Any], table: str) -> pl.DataFrame:
     """The ``problems`` or ``duplicates`` table stored beside the manifest (empty if none;
-    datasets written before ``duplicates`` existed have none)."""
+    datasets written before ``duplicates`` existed have none), checked against its
+    record (size, schema and SHA-256: it is read whole anyway).
+
+    Raises
+    ------
+    DatasetCorruptError
+        The table is not the file the manifest recorded, or not readable Parquet.
+    """
     default, target = TABLES[table]
     file = folder / manifest.get(table, {}).get("file", default)
-    if not file.is_file():
+    record = manifest.get("parts", {}).get(part_key(folder, file))
+    if record is None and not file.is_file():
         return pl.DataFrame(schema=target)
-    return pl.read_parquet(file)
+    check_part(file, record, checksum=True, name=file.name)
+    try:
+        return pl.read_parquet(file)
+    except Exception as err:  # Polars' ComputeError on a damaged file
+        msg = f"the dataset table {file.name!r} is not readable Parquet ({type(err).__name__})"
+        raise DatasetCorruptError(msg) from None
