@@ -82,6 +82,15 @@ class Report:
         return f"<Report {self.title!r} sections={len(self.sections)}>"
 
 
+#: The columns of :func:`chattools.chat_metrics` the sections read (and their
+#: ``_business`` twins when operating hours are given).
+_USED = (
+    "id", "first_response_time", "resolution_time", "unanswered_tail", "pending_age_at_export",
+    "messages_customer", "messages_team", "state", "assigneeId", "tags", "createdAt",
+    "openedAt",
+)  # fmt: skip
+
+
 def _check_targets(targets: Mapping[str, timedelta] | None) -> Mapping[str, timedelta]:
     if targets is None:
         return DEFAULT_TARGETS
@@ -234,12 +243,21 @@ def build_report(
     from chattools.derive.metrics import chat_metrics
     from chattools.derive.waits import waits as waits_of
 
-    every = chat_metrics(exp, calendar, as_of=as_of).with_columns(activity_day().alias("day"))
-    unknown = [m for m in goal if m not in every.columns]
+    plan = chat_metrics(exp, calendar, as_of=as_of, lazy=True)
+    schema = plan.collect_schema()
+    unknown = [m for m in goal if m not in schema]
     if unknown:
         msg = f"targets name unknown metric(s) {unknown!r}"
-        known = [c for c, d in every.schema.items() if isinstance(d, pl.Duration)]
+        known = [c for c, d in schema.items() if isinstance(d, pl.Duration)]
         raise InvalidValueError(msg, hint=f"use duration columns of chat_metrics: {known!r}.")
+    wanted = {*_USED, *goal}
+    wanted |= {f"{c}_business" for c in wanted}
+    # only the columns the report shows: the rest of the plan is never computed
+    every = (
+        plan.select([c for c in schema if c in wanted])
+        .with_columns(activity_day().alias("day"))
+        .collect()
+    )
     bad = every.select(implausible(as_of)).to_series()
     own = export_period(every.filter(~bad), as_of)
     period = own

@@ -106,6 +106,11 @@ class Context:
         return self.hours is not None
 
     @property
+    def within_label(self) -> str:
+        """The heading of the share-within-target columns."""
+        return "Within target" + (" (business hours)" if self.business else "")
+
+    @property
     def main_metric(self) -> str:
         """The first-response column the summary leads with (business when hours given)."""
         return "first_response_time_business" if self.business else "first_response_time"
@@ -319,13 +324,13 @@ def weekly(ctx: Context) -> Section:
         pl.col("chats").alias("Chats"),
         pl.col("median_frt").alias("Median first response"),
         *([pl.col("median_frt_b").alias("… in business hours")] if ctx.business else []),
-        *([pl.col("within").alias("Within target")] if "within" in w.columns else []),
+        *([pl.col("within").alias(ctx.within_label)] if "within" in w.columns else []),
         pl.col("median_res").alias("Median resolution"),
         pl.col("unanswered").alias("Unanswered"),
     )
     parts.append("<h3>Latest weeks first</h3>")
     parts.append(
-        table(shown, visible=WEEKS_VISIBLE, percent=("Within target",), more="earlier weeks")
+        table(shown, visible=WEEKS_VISIBLE, percent=(ctx.within_label,), more="earlier weeks")
     )
     return Section(title, "".join(parts))
 
@@ -494,7 +499,7 @@ def team(ctx: Context) -> Section:
         aggs.append(pl.col("first_response_time_business").median().alias("… in business hours"))
     if target is not None:
         within = (pl.col(metric) <= target).filter(pl.col(metric).is_not_null()).mean()
-        aggs.append(within.alias("Within target"))
+        aggs.append(within.alias(ctx.within_label))
     aggs += [
         pl.col("resolution_time")
         .filter(pl.col("state") == "closed")
@@ -524,7 +529,7 @@ def team(ctx: Context) -> Section:
                 notes=[[f"{n:,} chats" for n in top["Chats"].to_list()]],
             ),
         ),
-        table(per, visible=VISIBLE, percent=("Within target",), more="more assignees"),
+        table(per, visible=VISIBLE, percent=(ctx.within_label,), more="more assignees"),
     ]
     unnamed = per.filter(pl.col("Assignee").str.starts_with("Manager #")).height
     if unnamed:
