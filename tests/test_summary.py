@@ -119,3 +119,11 @@ def test_on_chat_metrics_output() -> None:
     row = s.row(0, named=True)
     assert (row["chats"], row["reply_time_n"], row["reply_time_mean"]) == (2, 2, 3 * M)
     assert row["first_response_time_within_target"] == 0.5
+
+
+def test_a_group_without_values_has_a_null_share() -> None:
+    exp = make_export(
+        [{"id": "a", "state": "opened", "openedAt": 0}], [("a", "user", 0)]
+    )  # never answered: no first response, so nothing to hold against the target
+    s = ct.summarize(ct.chat_metrics(exp), by=[], targets={"first_response_time": 2 * M})
+    assert s["first_response_time_within_target"].to_list() == [None]

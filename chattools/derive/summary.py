@@ -138,7 +138,8 @@ def _target_aggs(
                 msg, hint="use a duration column of ct.chat_metrics (with hours for business=True)."
             )
         c = pl.col(col)
-        aggs.append(((c <= target).sum() / c.count()).alias(f"{metric}_within_target"))
+        share = pl.when(c.count() > 0).then((c <= target).sum() / c.count())
+        aggs.append(share.alias(f"{metric}_within_target"))  # null, not NaN, without values
     return aggs
 
 
