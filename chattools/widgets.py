@@ -59,8 +59,12 @@ def _sorted_values(series: pl.Series) -> list[str]:
     return sorted(str(v) for v in series.drop_nulls().unique().to_list())
 
 
-def _minutes(value: timedelta | None) -> str:
-    return "–" if value is None else f"{value.total_seconds() / 60:,.1f} min"
+def _duration(value: timedelta | None) -> str:
+    """Minutes, or hours from two hours on: ``"12.5 min"``, ``"4.0 h"``."""
+    if value is None:
+        return "–"
+    minutes = value.total_seconds() / 60
+    return f"{minutes / 60:,.1f} h" if minutes >= 120 else f"{minutes:,.1f} min"
 
 
 def _target_label(target: timedelta) -> str:
@@ -229,7 +233,7 @@ class FilterPanel:
         row = self._summary.row(0, named=True)
         time = "business time" if self.hours is not None else "calendar time"
         lines = [
-            (label, f"{row[col]:,}" if kind == "count" else _minutes(row[col]))
+            (label, f"{row[col]:,}" if kind == "count" else _duration(row[col]))
             for label, col, kind in _SUMMARY_ROWS
             if col in row
         ]

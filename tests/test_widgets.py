@@ -190,6 +190,7 @@ def test_the_summary_follows_the_filters(panel: ct.FilterPanel) -> None:
 
     panel.widgets["states"].value = ("closed",)  # a and c
     cells = summary_cells(panel)
+    assert cells["first response, 90th percentile"] == "55.0 min"  # 10 + 0.9 × 50
     assert cells["chats"] == "2"
     assert cells["first response, median"] == "35.0 min"  # (10 + 60) / 2
     assert cells["resolution, median"] == "75.0 min"  # (30 + 120) / 2
@@ -202,6 +203,9 @@ def test_the_summary_follows_the_filters(panel: ct.FilterPanel) -> None:
     assert cells["first response, median"] == "10.0 min"
     assert cells["resolution, median"] == "30.0 min"
     assert cells["last customer message unanswered"] == "1"  # d
+
+    panel.widgets["assignees"].value = ("8",)  # c: from two hours on, in hours
+    assert summary_cells(panel)["resolution, median"] == "2.0 h"
 
     panel.widgets["assignees"].value = ()
     panel.widgets["tags_all"].value = ("bug", "refund")  # no chat has both
