@@ -40,7 +40,7 @@ unit: $(STAMP)
 
 notebooks: $(STAMP)
 	@if ls notebooks/*.ipynb >/dev/null 2>&1; then \
-	  CHATTOOLS_PASSWORD=Demo1234 $(BIN)/python -m pytest -q -p no:cacheprovider \
+	  env -u CHATTOOLS_PASSWORD $(BIN)/python -m pytest -q -p no:cacheprovider \
 	    --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg notebooks/ \
 	    -o addopts="" -o testpaths=notebooks; \
 	fi

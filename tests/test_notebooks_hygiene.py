@@ -31,6 +31,9 @@ EXPECTED = (
 PARAMETERS = ("export_glob", "date_from", "date_to", "hours", "mask")
 #: Where the value of a ``password=`` / ``password =`` may come from in a notebook.
 ALLOWED_PASSWORD_SOURCES = ("resolve_password(", "os.environ[", "os.environ.get(", "os.getenv(")
+#: The sample's password is public and documented: the constant, named as such, and nothing
+#: added to it, is allowed (so the sample notebooks run with no environment variable).
+SAMPLE_PASSWORD = re.compile(r"sample\.DEFAULT_PASSWORD\s*(?:[,)]|#|$)")
 PASSWORD_ASSIGNMENT = re.compile(r"\bpasswords?\s*=(?!=)\s*(?P<rhs>[^\n]*)")
 MACHINE_PATHS = re.compile(r"(?<![\w.])/(?:work|tmp|root|home|Users|private|var/folders)/")
 
@@ -77,6 +80,8 @@ def _check_password_assignments(source: str) -> list[str]:
     for match in PASSWORD_ASSIGNMENT.finditer(source):
         rhs = match["rhs"].strip()
         if rhs.startswith(ALLOWED_PASSWORD_SOURCES) or re.match(r"password\b", rhs):
+            continue
+        if SAMPLE_PASSWORD.match(rhs):
             continue
         bad.append(match.group(0))
     return bad
@@ -131,6 +136,25 @@ def test_no_paths_of_this_machine(path: Path) -> None:
     assert not found, f"{path.name} contains absolute paths: {found}"
 
 
+@pytest.mark.parametrize("path", NOTEBOOK_PARAMS)
+def test_first_cells_show_how_to_use_your_own_files(path: Path) -> None:
+    """The sample runs as it is; the cell choosing it says how to switch to one's own files."""
+    cells = _load(path)["cells"]
+    first = next(
+        i
+        for i, c in enumerate(cells)
+        if c["cell_type"] == "code" and re.search(r"^\s*password =", _text(c["source"]), re.M)
+    )
+    assert first <= 3, f"{path.name}: the password is chosen too late (cell {first})"
+    source = _text(cells[first]["source"])
+    assert re.search(r"^\s+password = sample\.DEFAULT_PASSWORD$", source, re.MULTILINE), path.name
+    own = re.search(r"^\s+password = resolve_password\((?P<args>.*)\)$", source, re.MULTILINE)
+    assert own and "interactive=True" in own["args"], f"{path.name}: no hidden prompt for own files"
+    explained = [_text(c["source"]) for c in cells[:first] if c["cell_type"] == "markdown"]
+    assert any("your own" in text.lower() for text in explained), path.name
+    assert "raise RuntimeError" not in _all_text(_load(path)), f"{path.name} stops without setup"
+
+
 def test_report_notebook_has_a_parameters_cell_without_password() -> None:
     nb = _load(NOTEBOOKS / "06_report.ipynb")
     first = _code_cells(nb)[0]
@@ -161,7 +185,14 @@ def test_report_notebook_has_a_parameters_cell_without_password() -> None:
         ("ct.open_export(p, password='hunter2')", True),
         ('password = "hunter2"', True),
         ("ct.open_exports(ps, passwords={'a.xlsx': 'x'})", True),
-        ("ct.open_export(p, password=sample.DEFAULT_PASSWORD)", True),
+        ("ct.open_export(p, password=sample.DEFAULT_PASSWORD)", False),
+        ("ct.open_export(p, password=sample.DEFAULT_PASSWORD, timezone=TZ)", False),
+        ("    password = sample.DEFAULT_PASSWORD  # public", False),
+        ("password = sample.DEFAULT_PASSWORD + 'x'", True),
+        ("password = sample.DEFAULT_PASSWORD_2", True),
+        ("password = DEFAULT_PASSWORD", True),
+        ("password = mine.DEFAULT_PASSWORD", True),
+        ("password = 'Demo1234'", True),
     ],
 )
 def test_password_check_tells_literals_from_the_environment(source: str, bad: bool) -> None:
