@@ -239,9 +239,9 @@ def test_summary_compares_with_the_previous_period_of_equal_length() -> None:
     assert kpi(summary, "Chats") == ["5", "2", "+3 (+150%)"]
     assert kpi(summary, "Customer messages") == ["5", "2", "+3 (+150%)"]
     # every chat: first reply after 5 minutes, closed after an hour
-    assert kpi(summary, "Median first response") == ["5 min", "5 min", "+0 s (+0%)"]
+    assert kpi(summary, "Median first response") == ["5 min", "5 min", "+0 s (±0%)"]
     assert kpi(summary, "First response within 1 h") == ["100.0%", "100.0%", "+0.0 pts"]
-    assert kpi(summary, "Median resolution (closed chats)") == ["1 h", "1 h", "+0 s (+0%)"]
+    assert kpi(summary, "Median resolution (closed chats)") == ["1 h", "1 h", "+0 s (±0%)"]
     assert kpi(summary, "Waiting on the team now") == ["0", "–", "–"]
     assert "Previous period: 2024-02-20 to 2024-02-29." in summary
     assert "<th>Previous 10 days</th>" in summary
@@ -434,3 +434,12 @@ def test_report_is_written_under_a_virtual_memory_limit_with_its_charts(tmp_path
     )
     assert run.returncode == 0, run.stderr[-2000:]
     assert out.read_text().count("<svg") == 5
+
+
+def test_changes_read_as_signed_differences() -> None:
+    change = sections._change
+    assert change(timedelta(minutes=5), timedelta(minutes=4)) == "+1 min (+25%)"
+    assert change(timedelta(seconds=3572), timedelta(hours=1)) == "-28 s (-1%)"
+    assert change(5, 2) == "+3 (+150%)" and change(2, 0) == "+2"
+    assert change(0.8, 0.75) == "+5.0 pts"
+    assert change(3, None) == "–"

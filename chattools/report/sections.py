@@ -193,19 +193,25 @@ def _kpis(ctx: Context, m: pl.DataFrame, *, now: bool) -> list[tuple[str, object
     return rows
 
 
+def _percent(diff: float, base: float) -> str:
+    if not base:
+        return ""
+    share = diff / base
+    return " (±0%)" if abs(share) < 0.005 else f" ({share:+.0%})"
+
+
 def _change(now: object, before: object) -> str:
+    """``now`` against ``before``: ``+3 (+150%)``, ``-28 s (-1%)``, ``+3.8 pts``."""
     if now is None or before is None:
         return "–"
     if isinstance(now, timedelta) and isinstance(before, timedelta):
         diff = now - before
-        pct = f" ({diff / before:+.0%})" if before else ""
-        sign = "+" if diff >= timedelta(0) else "−"
-        return f"{sign}{duration(abs(diff))}{pct}"
+        sign = "-" if diff < timedelta(0) else "+"
+        return f"{sign}{duration(abs(diff))}{_percent(diff / timedelta(seconds=1), before / timedelta(seconds=1))}"
     if isinstance(now, float) and isinstance(before, float):
         return f"{100 * (now - before):+.1f} pts"
     if isinstance(now, int) and isinstance(before, int):
-        pct = f" ({(now - before) / before:+.0%})" if before else ""
-        return f"{now - before:+,}{pct}"
+        return f"{now - before:+,}{_percent(now - before, before)}"
     return "–"
 
 
