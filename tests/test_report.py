@@ -288,7 +288,7 @@ def test_a_chat_dated_1899_is_a_problem_not_the_start_of_the_axis() -> None:
     assert kpi(parts["Summary"], "Chats")[0] == "2"
     assert "1899" not in parts["Week by week"]
     quality = parts["Appendix: data quality and accounting"]
-    assert "chat dated outside any plausible range: left out of the report" in quality
+    assert "chat without a plausible date (opened or created): left out of the report" in quality
     assert "<td>1899-12-30</td>" in quality
 
 

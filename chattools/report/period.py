@@ -92,10 +92,10 @@ class Period:
 
 
 def implausible(as_of: datetime | None) -> pl.Expr:
-    """True for chats whose activity day cannot be real (see the module docstring)."""
+    """True for chats with no activity day, or one that cannot be real (module docstring)."""
     day = activity_day()
     late = day > as_of.date() if as_of is not None else pl.lit(False)
-    return day.is_not_null() & ((day < EARLIEST) | late)
+    return day.is_null() | (day < EARLIEST) | late
 
 
 def export_period(chats: pl.DataFrame, as_of: datetime | None) -> Period | None:

@@ -638,7 +638,9 @@ def _date_problems(ctx: Context) -> pl.DataFrame:
         (pl.col("_row") if "_row" in bad.columns else pl.lit(None, pl.Int64)).alias("row"),
         pl.lit("openedAt/createdAt").alias("column"),
         activity_day().cast(pl.String).alias("value"),
-        pl.lit("chat dated outside any plausible range: left out of the report").alias("problem"),
+        pl.lit("chat without a plausible date (opened or created): left out of the report").alias(
+            "problem"
+        ),
     )
 
 
