@@ -13,9 +13,12 @@ kind                dtype                            text in XLSX / sheet-keyed 
 ``id``              ``String``                       digits or 20 hex chars, kept as text
 ``text``            ``String``                       as is (``"N/A"`` stays text, blank → null)
 ``datetime``        ``Datetime(us, channel tz)``     naive ``YYYY-MM-DD HH:MM:SS`` local time
+                                                     (or ISO-8601 / epoch ms, for 2026 files:
+                                                     :mod:`chattools.readers.timestamps`)
 ``utc_datetime``    ``Datetime(us, channel tz)``     ``YYYY-MM-DDTHH:MM:SS[.sss]Z`` (UTC)
 ``duration``        ``Duration(us)``                 ``"12h 3m 5s"`` (legacy) or integer seconds
 ``int``             ``Int64``                        digits
+``number``          ``Float64``                      a decimal number (``"4.5"``, ``"5"``)
 ``bool``            ``Boolean``                      ``true`` / ``false``
 ``list``            ``List(String)``                 joined with ``", "``
 ``tags``            ``List(String)``                 joined with ``", "``; names may hold ``,``
@@ -40,7 +43,8 @@ Datetime(time_unit='us', time_zone='Asia/Seoul')
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import polars as pl
@@ -55,6 +59,7 @@ __all__ = [
     "LOCAL_DATETIME_FORMAT",
     "PROVENANCE_COLUMNS",
     "SHEETS",
+    "SIGNATURE_2026",
     "TIME_UNIT",
     "UTC_DATETIME_FORMATS",
     "Column",
@@ -64,10 +69,15 @@ __all__ = [
     "canonical_column",
     "dtype_of",
     "empty_frame",
+    "frame_columns",
+    "reported_missing",
+    "sheet_generation",
     "typed_schema",
 ]
 
-Kind = Literal["id", "text", "datetime", "utc_datetime", "duration", "int", "bool", "list", "tags"]
+Kind = Literal[
+    "id", "text", "datetime", "utc_datetime", "duration", "int", "number", "bool", "list", "tags"
+]
 Generation = Literal["legacy", "2026", "case"]
 GENERATIONS: tuple[Generation, ...] = ("legacy", "2026", "case")
 
@@ -103,6 +113,7 @@ def dtype_of(kind: Kind, timezone: str = DEFAULT_TIMEZONE) -> pl.DataType:
         "text": pl.String(),
         "duration": pl.Duration(TIME_UNIT),
         "int": pl.Int64(),
+        "number": pl.Float64(),
         "bool": pl.Boolean(),
         "list": pl.List(pl.String()),
         "tags": pl.List(pl.String()),
@@ -115,7 +126,10 @@ class Column:
 
     ``core`` columns are always present in the typed frame (null-filled when a file
     lacks them, and reported unless the sheet's columns vary); other known columns
-    are typed only when present.
+    are typed only when present — or, if ``generations`` names the sheet's
+    generation, always present for a sheet of that generation.
+    ``generations`` are the generations whose files carry the column (empty: all the
+    sheet has); a missing column is reported only for a sheet of one of them.
     ``required`` columns must be in the file or the sheet cannot be used.
     """
 
@@ -124,6 +138,11 @@ class Column:
     core: bool = True
     required: bool = False
     aliases: tuple[str, ...] = ()
+    generations: tuple[Generation, ...] = ()
+
+    def carried_by(self, generation: Generation) -> bool:
+        """Whether files of ``generation`` carry this column."""
+        return not self.generations or generation in self.generations
 
 
 @dataclass(frozen=True)
@@ -170,41 +189,98 @@ class Sheet:
         return tuple(seen)
 
 
-def _cols(spec: str, *, core: bool = True, required: tuple[str, ...] = ()) -> tuple[Column, ...]:
+def _cols(
+    spec: str,
+    *,
+    core: bool = True,
+    required: tuple[str, ...] = (),
+    generations: tuple[Generation, ...] = (),
+) -> tuple[Column, ...]:
     """Build columns from ``"name:kind name:kind …"`` (kind defaults to text)."""
     out = []
     for item in spec.split():
         name, _, kind = item.partition(":")
-        out.append(Column(name, kind or "text", core=core, required=name in required))  # type: ignore[arg-type]
+        out.append(
+            Column(
+                name, kind or "text", core=core, required=name in required,  # type: ignore[arg-type]
+                generations=generations,
+            )
+        )  # fmt: skip
     return tuple(out)
 
 
-_LEGACY_CHAT = _cols(
-    "id:id userId:id name description state contactMediumType marketingType marketingId:id "
-    "supportBotId:id managerIds:list assigneeId:id tags:tags firstOpenedAt:datetime "
-    "openedAt:datetime firstRepliedAtAfterOpen:datetime createdAt:datetime "
-    "waitingTime:duration avgReplyTime:duration totalReplyTime:duration replyCount:int "
-    "resolutionTime:duration operationWaitingTime:duration operationAvgReplyTime:duration "
-    "operationTotalReplyTime:duration operationReplyCount:int "
-    "operationResolutionTime:duration closedAt:datetime summary",
-    required=("id", "state", "createdAt"),
+def _legacy_only(columns: tuple[Column, ...], names: str) -> tuple[Column, ...]:
+    """``columns`` with those called ``names`` marked as carried by legacy files only."""
+    only = set(names.split())
+    return tuple(replace(c, generations=("legacy",)) if c.name in only else c for c in columns)
+
+
+# Order matters: the writers write known columns in this order, so the legacy columns
+# keep the order of the real legacy files (the legacy sample is byte-for-byte stable).
+_LEGACY_CHAT = _legacy_only(
+    _cols(
+        "id:id userId:id name description state contactMediumType marketingType "
+        "marketingId:id supportBotId:id managerIds:list assigneeId:id tags:tags "
+        "firstOpenedAt:datetime openedAt:datetime firstRepliedAtAfterOpen:datetime "
+        "createdAt:datetime waitingTime:duration avgReplyTime:duration "
+        "totalReplyTime:duration replyCount:int resolutionTime:duration "
+        "operationWaitingTime:duration operationAvgReplyTime:duration "
+        "operationTotalReplyTime:duration operationReplyCount:int "
+        "operationResolutionTime:duration closedAt:datetime summary",
+        required=("id", "state", "createdAt"),
+    ),
+    "marketingType marketingId supportBotId firstRepliedAtAfterOpen waitingTime "
+    "resolutionTime operationWaitingTime operationAvgReplyTime operationTotalReplyTime "
+    "operationReplyCount operationResolutionTime summary",
 )
-# 2026 analytics export: documented, not seen. Typed when present, kept otherwise.
-_CHAT_2026 = _cols(
-    "managedAt:datetime mediumType alfTriggered:bool teamId:id priority direction "
-    "firstQueuedAt:datetime firstAskedAt:datetime firstRepliedAt:datetime "
-    "totalSnoozedTime:duration snoozedCount:int missedCount:int leadTime:duration "
-    "workflowId:id",
-    core=False,
-)
-_CHAT_COLUMNS = (
-    tuple(
-        Column(c.name, c.kind, c.core, c.required, aliases=("mediumName",))
-        if c.name == "contactMediumType"
-        else c
-        for c in _LEGACY_CHAT
+
+#: The 2026 analytics export's ``Time(초)`` columns, in the help's order (article
+#: 535969); each ``…InOperation`` twin excludes non-operating time.
+_DURATIONS_2026 = (
+    "totalReplyTimeInOperation avgReplyTimeInOperation totalSnoozedTime "
+    "operationTotalSnoozedTime firstQueueTime firstQueueTimeInOperation "
+    + " ".join(
+        f"{name} {name}InOperation"
+        for name in (
+            "timeToFirstAssignment", "timeToFirstAnswer", "timeFromFirstAskToFirstAnswer",
+            "timeFromFirstAssignmentToFirstAnswer", "timeFromFirstActiveToFirstAnswer",
+            "timeFromFirstOpenToFirstAnswer", "timeToFirstClose", "timeToClose",
+            "timeFromFirstAskToFirstClose", "timeFromFirstAssignmentToFirstClose",
+            "timeFromFirstActiveToFirstClose", "timeFromFirstOpenToFirstClose",
+            "firstMemberHandlingTime", "memberHandlingTime",
+        )
     )
-    + _CHAT_2026
+    + " workflowHandlingTime alfHandlingTime"
+)  # fmt: skip
+
+# The 2026 analytics export (documented in help article 535969, never seen): the
+# columns it has beyond the legacy ones it shares (id, userId, name, description,
+# state, mediumName = contactMediumType, managerIds, assigneeId, tags, firstOpenedAt,
+# openedAt, createdAt, avgReplyTime, totalReplyTime, replyCount, closedAt).
+# See docs/export-2026.md for each column's meaning.
+_CHAT_2026 = _cols(
+    "managedAt:datetime title summarizedMessage priority direction sync page "
+    "firstAssigneeId:id assigneeIdAtFirstClose:id teamId:id mediumType "
+    "mediumSenderName missedReason goalState goalCheckedAt:datetime everOpened:bool "
+    "reopened:bool reassigned:bool workflowTriggered:bool alfTriggered:bool "
+    "replyCountInOperation:int reopenCount:int reassignmentCount:int updatedAt:datetime "
+    "firstWorkflowStartedAt:datetime firstAskedAt:datetime firstAlfStartedAt:datetime "
+    "firstAlfEndedAt:datetime firstWorkflowEndedAt:datetime firstQueueInAt:datetime "
+    "queuedAt:datetime firstQueueOutAt:datetime firstMissedAt:datetime missedAt:datetime "
+    "firstAssignedAt:datetime firstActiveAt:datetime firstAnsweredAt:datetime "
+    "repliedAt:datetime snoozedAt:datetime firstClosedAt:datetime "
+    + " ".join(f"{name}:duration" for name in _DURATIONS_2026.split())
+    + " ALF_CX_Score:number url profile.csat:number profile.csatComment",
+    core=False,
+    generations=("2026",),
+)
+_CHAT_COLUMNS = tuple(
+    replace(c, aliases=("mediumName",))
+    if c.name == "contactMediumType"
+    else replace(c, name="ALF CX Score")  # the documented header has spaces
+    if c.name == "ALF_CX_Score"
+    else c
+    for c in _LEGACY_CHAT + _CHAT_2026
 )
 
 SHEETS: dict[str, Sheet] = {
@@ -275,12 +351,17 @@ SHEETS: dict[str, Sheet] = {
             "messages",
             {"legacy": ("Message data",), "2026": ("Message data",)},
             "messages",
-            _cols(
-                "chatId:id personType personId:id createdAt:datetime plainText",
-                required=("chatId", "personType", "createdAt"),
+            tuple(
+                # the help's table capitalises the keys (ChatId …): read either spelling
+                replace(c, aliases=(c.name[0].upper() + c.name[1:],))
+                for c in _cols(
+                    "chatId:id personType personId:id createdAt:datetime plainText",
+                    required=("chatId", "personType", "createdAt"),
+                )
             )
-            + _cols("isPrivate:bool", core=False),
-            "messages in file order; no message id; `_row` breaks same-second ties",
+            + _cols("isPrivate:bool", core=False, generations=("2026",)),
+            "messages in file order; no message id; `_row` breaks same-second ties; "
+            "ALF's person ids are `ALF-1` and `FRONTALF-2`",
         ),
         Sheet(
             "meets",
@@ -290,15 +371,16 @@ SHEETS: dict[str, Sheet] = {
                 "id:id userChatId:id startedAt:datetime endedAt:datetime engagedAt:datetime "
                 "from to direction missedReason duration:duration",
                 required=("id",),
-            ),
-            "calls",
+            )
+            + _cols("type primaryNumber representativeNumber", core=False, generations=("2026",)),
+            "calls and meets",
         ),
         Sheet(
             "teams",
             {"2026": ("Team data",)},
             "teams",
-            _cols("id:id channelId:id name description createdAt:datetime", required=("id",)),
-            "teams (assumed columns)",
+            _cols("id:id channelId:id name managerIds:list", required=("id",)),
+            "teams and their members",
         ),
         Sheet(
             "cases",
@@ -315,7 +397,7 @@ SHEETS: dict[str, Sheet] = {
                 "resolutionTime:duration totalSnoozedTime:duration leadTime:duration "
                 "snoozedCount:int missedCount:int description summarizedMessage tags:tags "
                 "mediumName mediumSenderName marketingType marketingId:id workflowId:id page "
-                "priority profile.csat profile.csatComment",
+                "priority profile.csat:number profile.csatComment",
                 required=("userChatCaseId", "userChatId"),
             ),
             "one row per open→close cycle of a chat",
@@ -333,11 +415,77 @@ HEADERS_BY_GENERATION: dict[Generation, dict[str, dict[str, str]]] = {
     "case": {},
 }
 
-#: Columns whose presence marks a 2026 analytics export (documented).
+#: Columns whose presence marks a 2026 analytics export (documented): the 2026-only
+#: columns of each sheet, except a few a legacy chat profile may hold too.
+_MAY_BE_LEGACY_PROFILE = frozenset(
+    [
+        "title",
+        "summarizedMessage",
+        "priority",
+        "page",
+        "goalState",
+        "goalCheckedAt",
+        "url",
+        "profile.csat",
+        "profile.csatComment",
+    ]
+)
 SIGNATURE_2026: dict[str, frozenset[str]] = {
-    "chats": frozenset({"managedAt", "mediumType", "alfTriggered"}),
-    "messages": frozenset({"isPrivate"}),
+    key: frozenset(
+        c.name
+        for c in SHEETS[key].columns
+        if c.generations == ("2026",) and c.name not in _MAY_BE_LEGACY_PROFILE
+    )
+    for key in ("chats", "messages", "meets")
 }
+
+
+def sheet_generation(key: str, columns: Iterable[str]) -> Generation:
+    """The generation a sheet of ``key`` with these header ``columns`` belongs to.
+
+    A sheet only one generation has is of that generation; otherwise a column of
+    :data:`SIGNATURE_2026` makes it ``"2026"``, and its absence ``"legacy"``.
+
+    >>> sheet_generation("chats", ["id", "state", "managedAt"])
+    '2026'
+    >>> sheet_generation("chats", ["id", "state", "mediumName"]), sheet_generation("teams", [])
+    ('legacy', '2026')
+    """
+    generations = tuple(SHEETS[key].sheet_names)
+    if len(generations) == 1:
+        return generations[0]
+    signature = SIGNATURE_2026.get(key, frozenset())
+    if any(canonical_column(key, c.strip()) in signature for c in columns):
+        return "2026"
+    return "legacy"
+
+
+def frame_columns(key: str, generation: Generation) -> tuple[Column, ...]:
+    """The columns always in the typed frame of a ``generation`` sheet of ``key``.
+
+    The core columns (of every generation, so that frames of all files share them)
+    and the columns this generation's files carry.
+
+    >>> [c.name for c in frame_columns("messages", "2026")][-2:]
+    ['plainText', 'isPrivate']
+    >>> len(frame_columns("chats", "2026")) - len(frame_columns("chats", "legacy"))
+    80
+    """
+    return tuple(c for c in SHEETS[key].columns if c.core or generation in c.generations)
+
+
+def reported_missing(key: str, generation: Generation) -> frozenset[str]:
+    """Columns whose absence from a ``generation`` sheet of ``key`` is a problem.
+
+    >>> "waitingTime" in reported_missing("chats", "legacy")
+    True
+    >>> expected = reported_missing("chats", "2026")
+    >>> "waitingTime" in expected, "alfHandlingTime" in expected
+    (False, True)
+    """
+    if SHEETS[key].columns_vary:
+        return frozenset()
+    return frozenset(c.name for c in frame_columns(key, generation) if c.carried_by(generation))
 
 
 def canonical_column(sheet: str, name: str) -> str:

@@ -208,7 +208,7 @@ def test_api_json_nested_objects_and_typed_values() -> None:
     exp = ct.open_export(json.dumps(doc).encode())
     assert exp.generation == "2026"  # isPrivate marks a 2026 export
     row = exp.chats.row(0, named=True)
-    assert row["id"] == "1" and row["profile.csat"] == "5" and row["tags"] == ["a", "b"]
+    assert row["id"] == "1" and row["profile.csat"] == 5.0 and row["tags"] == ["a", "b"]
     assert row["createdAt"] == datetime(2024, 1, 1, 9, 0, tzinfo=SEOUL)
     assert row["waitingTime"] == timedelta(seconds=65)
     assert exp.messages["isPrivate"].to_list() == [False]

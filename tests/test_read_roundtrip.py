@@ -60,7 +60,12 @@ def _chats(generation: str) -> pl.DataFrame:
             alfTriggered=pl.Series([True, False, None]),
             totalSnoozedTime=pl.Series([None, timedelta(hours=2), None]),
         )
-    return _complete("chats", frame.with_columns(pl.Series("profile.csat", ["5", None, "1"])))
+    frame = _complete("chats", frame.with_columns(pl.Series("profile.csat", [5.0, None, 1.0])))
+    if generation == "2026":  # a 2026 sheet reads with every 2026 column (null when absent)
+        columns = schema.frame_columns("chats", "2026")
+        base = pl.DataFrame(schema={c.name: schema.dtype_of(c.kind, TZ) for c in columns})
+        frame = pl.concat([base, frame], how="diagonal_relaxed")
+    return frame
 
 
 def _messages(generation: str) -> pl.DataFrame:
@@ -105,7 +110,7 @@ def _cases() -> pl.DataFrame:
         "waitingTime": [timedelta(seconds=30), None, timedelta(hours=169)],
         "tags": [["plain"], None, ["vip,gold"]],
         "mediumName": ["appKakao", "appKakao", None],
-        "profile.csat": ["5", None, None],
+        "profile.csat": [5.0, None, None],
     }))  # fmt: skip
 
 

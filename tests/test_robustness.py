@@ -183,7 +183,7 @@ def test_extra_sheets_are_reported_and_extra_columns_kept() -> None:
     )  # fmt: skip
     data = write_xlsx({"Notes": pl.DataFrame({"n": ["1", "2"]}), "UserChat data": chats})
     exp = ct.open_export(data)
-    assert exp.chats.select("profile.csat", "mystery").rows() == [("5", "x")]
+    assert exp.chats.select("profile.csat", "mystery").rows() == [(5.0, "x")]  # a Number
     note = exp.problems.filter(pl.col("sheet") == "Notes").select("row", "column", "problem")
     assert note.rows() == [(None, None, "unknown sheet; not loaded")]
 

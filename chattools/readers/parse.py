@@ -52,6 +52,7 @@ import polars as pl
 from chattools import schema
 from chattools.errors import MissingColumnError
 from chattools.export import PROBLEM_SCHEMA
+from chattools.readers import timestamps
 from chattools.readers.sheets import Encoding, RawSheet
 
 __all__ = ["MAX_DURATION", "TIMESTAMP_RANGE", "sheet_problems", "type_sheet"]
@@ -285,6 +286,9 @@ def _parse(
         return value, _failed("not true/false")
     if kind == "int":
         return _int(raw, may_be_float=may_be_float)
+    if kind == "number":
+        number = raw.cast(pl.Float64, strict=False)
+        return pl.when(number.is_finite()).then(number), _failed("not a number")
     if encoding == "api":
         if kind == "duration":
             ms = raw.cast(pl.Int64, strict=False)
@@ -413,11 +417,14 @@ def type_sheet(
     checks: dict[str, str] = {}  # typed column → file column, for cells that can fail
     ranges = {}  # typed column → how to tell an out-of-range cell, and its message
     local_times: dict[str, str] = {}
+    generation = schema.sheet_generation(key, frame.columns)  # columns differ by generation
+    in_frame = {c.name for c in schema.frame_columns(key, generation)}
+    expected = schema.reported_missing(key, generation)
     for col in spec.columns:
         if col.name not in present:
-            if col.core:
+            if col.name in in_frame:
                 values.append(pl.lit(None, schema.dtype_of(col.kind, timezone)).alias(col.name))
-                if not spec.columns_vary:
+                if col.name in expected:
                     problems.append(
                         sheet_problems(
                             file, raw.name, col.name, "missing column; filled with nulls"
@@ -430,6 +437,11 @@ def type_sheet(
             may_be_float=_may_be_float(frame, source, col.kind),
             may_be_blank=_may_be_blank(frame, source),
         )  # fmt: skip
+        local_text = col.kind == "datetime" and raw.encoding == "text"
+        if local_text and timestamps.has_other_forms(frame.get_column(source)):  # ISO, epoch ms
+            value, check = timestamps.read_timestamps(
+                pl.col(source), timezone, bounds=TIMESTAMP_RANGE
+            )
         values.append(value.cast(schema.dtype_of(col.kind, timezone)).alias(col.name))
         if check is not None:
             checks[col.name] = source

@@ -46,15 +46,15 @@ import polars as pl
 from chattools import schema
 from chattools.errors import InvalidValueError
 from chattools.export import Export
+from chattools.sample.analytics import (
+    analytics_columns,
+    meet_columns_2026,
+    team_columns,
+    with_alf,
+)
 from chattools.sample.cases import case_columns
 from chattools.sample.conversations import build_chats
-from chattools.sample.frames import (
-    CHAT_2026_COLUMNS,
-    chat_columns,
-    meets_columns,
-    message_columns,
-    typed_frame,
-)
+from chattools.sample.frames import chat_columns, meets_columns, message_columns, typed_frame
 from chattools.sample.hours import SampleCalendar
 from chattools.sample.world import build_world
 
@@ -150,6 +150,7 @@ def generate(
     hours: Mapping[str, str | Sequence[str]] | None = None,
     holidays: str | None = SAMPLE_HOLIDAYS,
     gaps: bool = False,
+    messages: bool = True,
 ) -> SampleData:
     """Draw a sample channel with ``chats`` chats and return its typed frames.
 
@@ -160,8 +161,9 @@ def generate(
     seed
         Seed of the ``random.Random`` everything is drawn from.
     generation
-        ``"legacy"`` (nine sheets, no internal notes), ``"2026"`` (2026 chat columns,
-        ``isPrivate`` messages, teams) or ``"case"`` (the ``cases`` frame only).
+        ``"legacy"`` (nine sheets, no internal notes), ``"2026"`` (the analytics export:
+        every documented column, :mod:`chattools.sample.analytics`) or ``"case"`` (the
+        ``cases`` frame only).
     timezone
         The channel time zone: of the typed timestamps and of the operating hours.
     hours
@@ -175,6 +177,9 @@ def generate(
         messages (no ``@``, no flag) and replies missing from the Message sheet. The
         exported metrics still follow Channel Talk's rules on the whole conversation,
         so a recomputation from the messages disagrees for those chats.
+    messages
+        ``False``: no Message sheet, like a download "without messages" (the 2026
+        export allows 100,000 chats so, 10,000 with messages).
 
     Examples
     --------
@@ -188,6 +193,9 @@ def generate(
     if isinstance(chats, bool) or not isinstance(chats, int) or chats < 1:
         msg = f"invalid chats={chats!r}; expected a positive integer"
         raise InvalidValueError(msg, hint="pass e.g. chats=200 (up to 10_000 per real file).")
+    if not isinstance(messages, bool):
+        msg = f"invalid messages={messages!r}; expected True or False"
+        raise InvalidValueError(msg, hint="pass messages=False for a file without messages.")
     if not isinstance(gaps, bool):
         msg = f"invalid gaps={gaps!r}; expected True or False"
         raise InvalidValueError(msg, hint="pass gaps=True for the residuals of real exports.")
@@ -207,12 +215,22 @@ def generate(
         cases = case_columns(rng, drawn, world, cal, export_at=export_at)
         frames["cases"] = typed_frame("cases", cases, timezone)
         return SampleData(frames, generation, timezone, seed, week, holidays)
+    gap_rng = random.Random(seed + 104_729) if gaps else None
+    if generation == "2026":  # its own draws: the same chats as the legacy sample's
+        own = random.Random(seed + 2026)
+        with_alf_chats = with_alf(own, drawn)
+        chat_rows = analytics_columns(own, with_alf_chats, world, cal, export_at=export_at)
+        message_rows = message_columns(rng, with_alf_chats, generation=generation, gaps=gap_rng)
+        meet_rows = meet_columns_2026(own, meets_columns(rng, drawn))
+        world.teams = team_columns(world, drawn)
+    else:
+        chat_rows = chat_columns(drawn, world, cal, export_at=export_at, generation=generation)
+        message_rows = message_columns(rng, drawn, generation=generation, gaps=gap_rng)
+        meet_rows = meets_columns(rng, drawn)
     raw = {
-        "chats": chat_columns(drawn, world, cal, export_at=export_at, generation=generation),
-        "messages": message_columns(
-            rng, drawn, generation=generation, gaps=random.Random(seed + 104_729) if gaps else None
-        ),
-        "meets": meets_columns(rng, drawn),
+        "chats": chat_rows,
+        "messages": message_rows,
+        "meets": meet_rows,
         "users": world.users,
         "supportbots": world.supportbots,
         "marketing": world.marketing,
@@ -221,11 +239,15 @@ def generate(
         "tags": world.tags,
         "teams": world.teams,
     }
-    extra = {"chats": CHAT_2026_COLUMNS if generation == "2026" else (), "messages": ()}
-    if generation == "2026":
-        extra["messages"] = ("isPrivate",)
     for key in _SHEETS[generation]:
-        frames[key] = typed_frame(key, raw[key], timezone, extra=extra.get(key, ()))
+        if key == "messages" and not messages:
+            continue  # downloaded without messages
+        # the columns a reader gives a sheet of this generation, in the same order (an
+        # empty sheet only the core ones: an empty JSON list cannot show its generation)
+        rows = len(next(iter(raw[key].values()), []))
+        extra = tuple(c.name for c in schema.frame_columns(key, generation) if not c.core)
+        extra = extra if rows else ()
+        frames[key] = typed_frame(key, raw[key], timezone, extra=extra)
     return SampleData(frames, generation, timezone, seed, week, holidays)
 
 
@@ -242,6 +264,7 @@ def write_sample(
     hours: Mapping[str, str | Sequence[str]] | None = None,
     holidays: str | None = SAMPLE_HOLIDAYS,
     gaps: bool = False,
+    messages: bool = True,
 ) -> bytes:
     """Generate a sample and return (and, with ``path``, write) it as an export file.
 
@@ -263,6 +286,7 @@ def write_sample(
         hours=hours,
         holidays=holidays,
         gaps=gaps,
+        messages=messages,
     )
     payload = write_export(
         data.frames,

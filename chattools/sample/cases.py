@@ -167,6 +167,6 @@ def case_columns(
             put("workflowId", None)
             put("page", "https://shop.example.com/orders" if chat.medium is None else None)
             put("priority", "medium" if opened is not None else None)
-            put("profile.csat", chat.csat if latest else None)
+            put("profile.csat", float(chat.csat) if latest and chat.csat else None)
             put("profile.csatComment", "친절했어요" if latest and chat.csat == "5" else None)
     return cols

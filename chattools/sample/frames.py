@@ -25,17 +25,11 @@ from chattools.sample.hours import SampleCalendar
 from chattools.sample.world import Columns, World
 
 __all__ = [
-    "CHAT_2026_COLUMNS",
     "chat_columns",
     "meets_columns",
     "message_columns",
     "typed_frame",
 ]
-
-#: The 2026 analytics columns the sample writes (known to the schema, not core).
-CHAT_2026_COLUMNS = tuple(c.name for c in schema.SHEETS["chats"].columns if not c.core)
-
-_MEDIUM_TYPE = {None: "native", "inAppChat": "native", "email": "email", "phoneNumber": "phone"}
 
 
 def _convert(name: str, values: list[object], kind: schema.Kind, tz: str) -> pl.Series:
@@ -71,15 +65,11 @@ def typed_frame(
     return pl.DataFrame(series)
 
 
-def _first_reply(chat: Chat) -> int | None:
-    """The first team message (not a note) of the chat, any cycle."""
-    return next((m[0] for m in chat.messages if m[1] == "manager" and not m[4]), None)
-
-
 def chat_columns(
     chats: list[Chat], world: World, cal: SampleCalendar, *, export_at: int, generation: str
 ) -> Columns:
-    """UserChat rows: one per chat, metrics of the latest cycle by Channel Talk's rules."""
+    """Legacy UserChat rows: one per chat, metrics of the latest cycle by Channel Talk's rules
+    (the 2026 rows: :func:`chattools.sample.analytics.analytics_columns`)."""
     cols: Columns = {}
 
     def put(name: str, value: object) -> None:
@@ -113,30 +103,7 @@ def chat_columns(
             put(name, value)
         put("closedAt", closed_at)
         put("summary", chat.summary)
-        if generation == "2026":
-            snoozes = [
-                (s, e if e is not None else export_at) for c in chat.cycles for s, e in c.snoozes
-            ]
-            first_reply = _first_reply(chat)
-            first_ask = next((m[0] for m in chat.messages if m[1] == "user"), None)
-            put("managedAt", first_reply)
-            put("mediumType", _MEDIUM_TYPE.get(chat.medium, "app"))
-            put("alfTriggered", chat.id[-1] in "0123")
-            put("teamId", chat.team_id)
-            put(
-                "priority",
-                None if not chat.cycles else ("high" if chat.id[0] in "01" else "medium"),
-            )
-            put("direction", "INBOUND")
-            put("firstQueuedAt", chat.cycles[0].opened_at if chat.cycles else None)
-            put("firstAskedAt", first_ask)
-            put("firstRepliedAt", first_reply)
-            put("totalSnoozedTime", sum(e - s for s, e in snoozes) if snoozes else None)
-            put("snoozedCount", len(snoozes))
-            put("missedCount", 0)
-            put("leadTime", closed_at - chat.created_at if closed_at is not None else None)
-            put("workflowId", None)
-        put("profile.csat", chat.csat)
+        put("profile.csat", None if chat.csat is None else float(chat.csat))
     return cols
 
 

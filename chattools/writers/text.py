@@ -10,6 +10,7 @@ kind                text (XLSX, sheet-keyed JSON)            Open-API JSON (``ap
 ``utc_datetime``    ``…T…[.sss]Z`` in UTC (``.sss`` mixed)    epoch milliseconds
 ``duration``        ``"{h}h {m}m {s}s"`` (legacy) / seconds  milliseconds
 ``int``             digits                                   integer
+``number``          ``5`` / ``4.5``                          number
 ``bool``            ``true`` / ``false``                     boolean
 ``list``/``tags``   joined with ``", "``                     array
 ==================  =======================================  ==============================
@@ -98,6 +99,13 @@ def _text_expr(
         return pl.format("{}h {}m {}s", seconds // 3600, (seconds % 3600) // 60, seconds % 60)
     if kind == "bool":
         return pl.when(col).then(pl.lit("true")).when(~col).then(pl.lit("false"))
+    if kind == "number":  # a whole number as digits ("5", not "5.0")
+        whole = col.round() == col
+        return (
+            pl.when(whole)
+            .then(col.cast(pl.Int64, strict=False).cast(pl.String))
+            .otherwise(col.cast(pl.String))
+        )
     if kind in ("list", "tags"):
         if isinstance(dtype, pl.List):
             return col.list.eval(pl.element().cast(pl.String)).list.join(schema.LIST_SEPARATOR)
