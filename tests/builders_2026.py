@@ -83,8 +83,14 @@ def export_2026(
         row["isPrivate"] = m[3] if len(m) > 3 else False
         row["personId"] = m[4] if len(m) > 4 else {"user": "u", "manager": "m1"}.get(m[1], "b")
         msg_rows.append(row)
+    chat_frame = frame("chats", chats)
+    every = [c.name for c in schema.frame_columns("chats", "2026")]  # as open_export types them
+    absent = [n for n in every if n not in chat_frame.columns]
+    chat_frame = chat_frame.with_columns(
+        pl.lit(None, schema.dtype_of(_kind("chats", n), TZ)).alias(n) for n in absent
+    )
     frames = {
-        "chats": frame("chats", chats),
+        "chats": chat_frame,
         "messages": frame("messages", msg_rows) if msg_rows else schema.empty_frame("messages", TZ),
     }
     frames |= {k: frame(k, v) for k, v in sheets.items()}

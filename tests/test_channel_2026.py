@@ -34,15 +34,17 @@ A = {
 B = {
     "id": "b", "state": "closed", "managedAt": 27_000, "firstAskedAt": 27_000,
     "firstOpenedAt": 27_000, "firstActiveAt": 27_000, "firstAnsweredAt": TUE - 3000,
-    "firstClosedAt": TUE - 1200, "closedAt": TUE + 3600, "reopenCount": 1,
+    "firstClosedAt": TUE - 1200, "openedAt": TUE, "closedAt": TUE + 3600, "reopenCount": 1,
     "totalSnoozedTime": 0,
 }  # fmt: skip
 # c: just managed, nothing else.
 C = {"id": "c", "state": "opened", "managedAt": 100}
+X = {"id": "x", "state": "opened", "firstOpenedAt": 0}
 MSGS = [
-    ("a", "user", 0), ("a", "bot", 30, False, "ALF-1"), ("a", "user", 60),
+    ("a", "user", 0), ("a", "bot", 30, False, "ALF-1"),  # with ALF, before the opening
+    ("a", "user", 120),  # at firstOpenedAt: the customer opened it, waiting from 120
     ("a", "manager", 400, True),  # an internal note: not an answer
-    ("a", "manager", 420), ("a", "manager", 430),  # answer 1: 420 − 0
+    ("a", "manager", 420), ("a", "manager", 430),  # answer 1: 420 − 120
     ("a", "user", 1000), ("a", "manager", 1300, True),
     ("a", "manager", 1500, False, "FRONTALF-2"),  # ALF's task message: not an answer
     ("a", "manager", 1600),  # answer 2: 1600 − 1000
@@ -97,9 +99,10 @@ def test_the_in_operation_twins_exclude_the_night(metrics: pl.DataFrame) -> None
 
 def test_answers_skip_notes_bots_and_alf(metrics: pl.DataFrame) -> None:
     a = _row(metrics, "a")
-    assert (a["replyCount"], a["totalReplyTime"], a["avgReplyTime"]) == (2, 1020 * S, 510 * S)
+    # 300 s + 600 s
+    assert (a["replyCount"], a["totalReplyTime"], a["avgReplyTime"]) == (2, 900 * S, 450 * S)
     assert (a["firstAnsweredAt"], a["repliedAt"]) == (at(420), at(1600))
-    assert (a["replyCountInOperation"], a["totalReplyTimeInOperation"]) == (2, 1020 * S)
+    assert (a["replyCountInOperation"], a["totalReplyTimeInOperation"]) == (2, 900 * S)
     b = _row(metrics, "b")
     # answered within Tuesday's hours: counted in operation, 2400 s of it in hours
     assert (b["replyCount"], b["replyCountInOperation"]) == (1, 1)
@@ -117,17 +120,29 @@ def test_blank_stays_blank(metrics: pl.DataFrame) -> None:
 def test_the_average_is_floored_to_whole_seconds() -> None:
     # answers of 10 s and 15 s: 25 / 2 = 12.5 → 12 s
     msgs = [("x", "user", 0), ("x", "manager", 10), ("x", "user", 20), ("x", "manager", 35)]
-    m = ct.channel_2026_metrics(export_2026([{"id": "x", "state": "opened"}], msgs))
+    m = ct.channel_2026_metrics(export_2026([X], msgs))
     assert m.select("replyCount", "totalReplyTime", "avgReplyTime").row(0) == (2, 25 * S, 12 * S)
     assert "replyCountInOperation" not in m.columns  # no hours, no twins
 
 
 def test_an_answer_is_the_first_team_message_after_the_question() -> None:
-    # U U M M | M U: one answer (0 → 5); the last question is pending
+    # U U M M U: one answer (0 → 5); the last question is pending, so no repliedAt
     msgs = [("x", "user", 0), ("x", "user", 2), ("x", "manager", 5), ("x", "manager", 6),
             ("x", "user", 9)]  # fmt: skip
-    got = answers(export_2026([{"id": "x", "state": "opened"}], msgs)).collect()
+    exp = export_2026([X], msgs)
+    got = answers(exp).collect()
     assert got.select("answer", "asked_at", "answered_at").rows() == [(1, at(0), at(5))]
+    m = ct.channel_2026_metrics(exp)
+    assert m.select("firstAnsweredAt", "repliedAt").row(0) == (at(5), None)
+
+
+def test_before_the_opening_nothing_is_answered() -> None:
+    # the customer talks to a bot from 0; the chat opens at 100 with a team message: the
+    # team opened it, so the first question is the customer's message at 150
+    msgs = [("x", "user", 0), ("x", "bot", 5), ("x", "manager", 100), ("x", "user", 150),
+            ("x", "manager", 200)]  # fmt: skip
+    exp = export_2026([{"id": "x", "state": "opened", "firstOpenedAt": 100}], msgs)
+    assert answers(exp).collect().select("asked_at", "answered_at").rows() == [(at(150), at(200))]
 
 
 def test_hours_must_be_a_calendar() -> None:

@@ -11,12 +11,21 @@ formula. :func:`channel_2026_metrics` recomputes them:
   totalSnoozedTime`` and ``memberHandlingTime`` (the same, one cycle) only for chats
   never reopened (:data:`SINGLE_CYCLE`): the hold time up to the first close is no
   column, and the other cycles' bounds are not exported;
-* **from the messages** — the answers: a customer message starts a question when none
-  is pending, the first later message of a team member *to the customer* answers it
-  (internal notes, ``isPrivate``, and bot or ALF messages — person ids ``ALF-…`` and
-  ``FRONTALF-…`` — never do), over the whole chat. ``replyCount`` = the answers,
-  ``totalReplyTime = Σ(eachAnsweredAt − eachAskedAt)``, ``avgReplyTime = floor(total /
-  count)``, ``firstAnsweredAt`` / ``repliedAt`` = the first / last answer;
+* **from the messages** — the answers, by the replay Channel Talk's legacy columns were
+  measured to follow (:mod:`chattools.derive.channel_replay`; the help says no more
+  than "answers by team members to the customer's messages") over the span from
+  ``firstOpenedAt`` to ``closedAt``: a customer message starts a question when none is
+  pending (from ``firstOpenedAt`` when the customer opened the chat), the first later
+  message of a team member *to the customer* answers it — internal notes
+  (``isPrivate``, ``@`` mentions) and bot or ALF messages (person ids ``ALF-…``,
+  ``FRONTALF-…``) never do. ``replyCount`` = the answers, ``totalReplyTime =
+  Σ(eachAnsweredAt − eachAskedAt)``, ``avgReplyTime = floor(total / count)``,
+  ``firstAnsweredAt`` = the first answer, ``repliedAt`` = the first answer after the
+  customer's last message (blank while it is unanswered). Each cycle is replayed on
+  its own (:func:`cycle_spans`): a question left when a cycle closed is never answered.
+  The row shows the first cycle (``firstOpenedAt`` → ``firstClosedAt``) and the last
+  (``openedAt`` → ``closedAt``); the cycles between of a chat reopened twice or more
+  are not exported and are replayed as one span;
 * with ``hours``, the ``…InOperation`` twins exclude non-operating time (business time
   by :meth:`~chattools.OperatingHours.business_duration`), ``replyCountInOperation``
   counts answers given within operating hours, ``avgReplyTimeInOperation =
@@ -34,7 +43,7 @@ Examples
 >>> tz = "Asia/Seoul"
 >>> t = lambda m: datetime(2026, 3, 2, 10, m)  # a Monday
 >>> chats = pl.DataFrame({"id": ["c1"], "state": ["closed"], "managedAt": [t(0)],
-...     "firstActiveAt": [t(1)], "firstAnsweredAt": [t(5)], "firstClosedAt": [t(30)],
+...     "firstOpenedAt": [t(0)], "firstActiveAt": [t(1)], "firstAnsweredAt": [t(5)], "firstClosedAt": [t(30)],
 ...     "closedAt": [t(30)], "reopenCount": [0], "totalSnoozedTime": [timedelta(minutes=10)]}
 ...     ).with_columns(pl.col("^.*At$").dt.replace_time_zone(tz))
 >>> msgs = pl.DataFrame({"chatId": ["c1"] * 5,
@@ -52,28 +61,34 @@ The team worked 29 minutes from 10:01 to 10:30, 10 of them on hold: 19 minutes.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Literal, overload
 
 import polars as pl
 
 from chattools import schema
 from chattools.derive.channel import floor_mean
+from chattools.derive.channel_replay import channel_side, replay
 from chattools.derive.hours import OperatingHours
 from chattools.derive.infer_hours import HoursArg, resolve_hours
-from chattools.derive.messages import ordered_messages, side_expr
+from chattools.derive.messages import ordered_messages
 from chattools.errors import InvalidValueError
 from chattools.export import Export
 
 __all__ = [
     "ALF_PERSON_PREFIXES",
+    "CYCLES_KNOWN",
     "HANDLING_FORMULAS",
     "MESSAGE_COLUMNS",
     "SINGLE_CYCLE",
     "TIMESTAMP_FORMULAS",
     "answers",
     "channel_2026_metrics",
+    "cycle_spans",
     "in_operation",
     "is_alf_message",
+    "reopens",
+    "sided_messages",
 ]
 
 #: ``column: (start, end)``: the documented ``column = end − start`` (535969, 535967).
@@ -112,6 +127,8 @@ _MESSAGE_OPERATION = (
 )
 #: Whether a chat has one open→close cycle: the handling times are reproducible.
 SINGLE_CYCLE = "single_cycle"
+#: Whether every cycle's bounds are exported (reopened at most once): the answers are.
+CYCLES_KNOWN = "cycles_known"
 #: Person ids of ALF's messages (535969): ``ALF-1``, ``FRONTALF-2``.
 ALF_PERSON_PREFIXES = ("ALF-", "FRONTALF-")
 _SECOND = 1_000_000
@@ -139,44 +156,145 @@ def _whole_seconds(expr: pl.Expr) -> pl.Expr:
     return (us // _SECOND * _SECOND).cast(pl.Duration(schema.TIME_UNIT))
 
 
-def _messages(exp: Export) -> pl.LazyFrame:
-    """Customer and public team-member messages in conversation order (``side``)."""
-    lf = exp.lazy("messages")
+def _alf_as_bot(messages: pl.LazyFrame) -> pl.LazyFrame:
+    """ALF's messages (``ALF-…``, ``FRONTALF-…``) as ``personType == "bot"``."""
+    alf = is_alf_message(messages.collect_schema())
+    return messages.with_columns(
+        pl.when(alf).then(pl.lit("bot")).otherwise(pl.col("personType")).alias("personType")
+    )
+
+
+def sided_messages(exp: Export) -> pl.LazyFrame:
+    """Messages in conversation order with ``__side`` as the 2026 answers read it.
+
+    ``"customer"``, ``"team"`` (a team member's message to the customer), ``"note"``
+    (``isPrivate`` or an ``@`` mention), ``"bot"`` (bots and ALF), ``"other"``.
+    """
+    lf = _alf_as_bot(exp.lazy("messages"))
     names = lf.collect_schema().names()
     if "_row" not in names:
         lf = lf.with_row_index("_row", offset=1).with_columns(pl.col("_row").cast(pl.Int64))
     if "_file" not in names:
         lf = lf.with_columns(pl.lit(None, dtype=pl.String()).alias("_file"))
     files = exp.sources.get_column("file").to_list() if exp.sources.height else None
-    lf_schema = lf.collect_schema()
-    side = pl.when(is_alf_message(lf_schema)).then(pl.lit("bot")).otherwise(side_expr(lf_schema))
-    return ordered_messages(lf.with_columns(side.alias("__side")), file_order=files).filter(
-        pl.col("__side").is_in(["customer", "team"])
+    side = channel_side(lf.collect_schema()).alias("__side")
+    return ordered_messages(lf.with_columns(side), file_order=files)
+
+
+_CYCLE_SEP = "\x1f"
+
+
+def _column(available: pl.Schema, name: str, dtype: pl.DataType) -> pl.Expr:
+    return pl.col(name) if name in available else pl.lit(None, dtype).alias(name)
+
+
+def reopens(available: pl.Schema) -> pl.Expr:
+    """Times each chat was reopened: ``reopenCount``, else 0 unless ``reopened`` says so."""
+    count = _column(available, "reopenCount", pl.Int64())
+    flag = _column(available, "reopened", pl.Boolean())
+    return pl.coalesce(count, pl.when(flag).then(None).otherwise(pl.lit(0, pl.Int64)))
+
+
+def cycle_spans(exp: Export) -> pl.LazyFrame:
+    """The open→close cycles the 2026 chat row shows, one row each.
+
+    Columns ``chat_id``, ``cycle`` (1 first, 2 the unexported middle ones as one, 3
+    the last), ``state``, ``openedAt``, ``closedAt``. A chat never reopened has one
+    cycle ``firstOpenedAt`` → ``closedAt``; reopened once, the first ends at
+    ``firstClosedAt`` and the last starts at ``openedAt`` (the last opening); reopened
+    more often, what lies between is one more span.
+    """
+    chats = exp.lazy("chats")
+    available = chats.collect_schema()
+    when = schema.dtype_of("datetime", exp.timezone)
+    first_open = pl.coalesce(
+        _column(available, "firstOpenedAt", when), _column(available, "openedAt", when)
     )
+    last_open = _column(available, "openedAt", when)
+    first_close = _column(available, "firstClosedAt", when)
+    close = _column(available, "closedAt", when)
+    base = chats.select(
+        pl.col("id").alias("chat_id"),
+        "state",
+        first_open.alias("__first_open"),
+        last_open.alias("__last_open"),
+        first_close.alias("__first_close"),
+        close.alias("__close"),
+        reopens(available).fill_null(0).alias("__reopens"),
+    )
+    again = pl.col("__reopens") > 0
+    tick = pl.duration(microseconds=1)
+    spans = [
+        base.select(
+            "chat_id",
+            pl.lit(1, pl.Int8).alias("cycle"),
+            pl.when(again).then(pl.lit("closed")).otherwise(pl.col("state")).alias("state"),
+            pl.col("__first_open").alias("openedAt"),
+            pl.when(again)
+            .then(pl.col("__first_close"))
+            .otherwise(pl.col("__close"))
+            .alias("closedAt"),
+        ),
+        base.filter(pl.col("__reopens") > 1).select(
+            "chat_id",
+            pl.lit(2, pl.Int8).alias("cycle"),
+            pl.lit("closed").alias("state"),
+            (pl.col("__first_close") + tick).alias("openedAt"),
+            (pl.col("__last_open") - tick).alias("closedAt"),
+        ),
+        base.filter(again).select(
+            "chat_id",
+            pl.lit(3, pl.Int8).alias("cycle"),
+            "state",
+            pl.col("__last_open").alias("openedAt"),
+            pl.col("__close").alias("closedAt"),
+        ),
+    ]
+    return pl.concat(spans).sort("chat_id", "cycle", maintain_order=True)
+
+
+def _as_cycles(exp: Export) -> Export:
+    """``exp`` with one pseudo-chat per cycle (id ``chat␟cycle``), each with the messages."""
+    spans = cycle_spans(exp).with_columns(
+        pl.format("{}" + _CYCLE_SEP + "{}", "chat_id", "cycle").alias("id")
+    )
+    messages = _alf_as_bot(exp.lazy("messages"))
+    names = messages.collect_schema().names()
+    if "_row" not in names:  # keep the file order through the join
+        messages = messages.with_row_index("_row", offset=1).with_columns(
+            pl.col("_row").cast(pl.Int64)
+        )
+    copies = (
+        messages.join(
+            spans.select(pl.col("chat_id").alias("chatId"), pl.col("id").alias("__cycle_id")),
+            on="chatId",
+            how="inner",
+        )
+        .with_columns(pl.col("__cycle_id").alias("chatId"))
+        .drop("__cycle_id")
+    )
+    return replace(exp, frames={**exp.frames, "chats": spans.drop("chat_id"), "messages": copies})
 
 
 def answers(exp: Export) -> pl.LazyFrame:
     """One row per answer: ``chat_id``, ``answer`` (1-based), ``asked_at``, ``answered_at``.
 
-    A question starts at the first customer message while none is pending; the first
-    public team-member message after it answers it (see the module docstring).
+    Channel Talk's measured replay (:mod:`chattools.derive.channel_replay`) within each
+    cycle of :func:`cycle_spans`, ALF's messages read as a bot's.
     """
-    msgs = _messages(exp).select("chatId", "createdAt", "__side")
-    first_of_run = (pl.col("chatId") != pl.col("chatId").shift(1)) | (
-        pl.col("__side") != pl.col("__side").shift(1)
-    )
-    runs = msgs.filter(first_of_run.fill_null(True))
-    answered = (pl.col("__side") == "customer") & (
-        pl.col("chatId") == pl.col("chatId").shift(-1)
-    ).fill_null(False)
+    samples, _ = replay(_as_cycles(exp))
+    parts = pl.col("chat_id").str.split_exact(_CYCLE_SEP, 1)
     return (
-        runs.with_columns(pl.col("createdAt").shift(-1).alias("answered_at"))
-        .filter(answered)
+        samples.with_columns(
+            parts.struct.field("field_0").alias("chat_id"),
+            parts.struct.field("field_1").cast(pl.Int8).alias("__cycle"),
+        )
+        .sort("chat_id", "__cycle", "sample", maintain_order=True)
         .select(
-            pl.col("chatId").alias("chat_id"),
-            pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over("chatId").alias("answer"),
-            pl.col("createdAt").alias("asked_at"),
-            "answered_at",
+            "chat_id",
+            pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over("chat_id").alias("answer"),
+            pl.col("customer_at").alias("asked_at"),
+            pl.col("replied_at").alias("answered_at"),
         )
     )
 
@@ -188,14 +306,23 @@ def _message_plan(exp: Export, hours: OperatingHours | None) -> pl.LazyFrame:
             hours.is_open("answered_at").sum().cast(pl.Int64).alias("replyCountInOperation"),
             hours.business_duration("asked_at", "answered_at").sum().alias("__op_total"),
         ]
+    last_asked = (
+        sided_messages(exp)
+        .filter(pl.col("__side") == "customer")
+        .group_by("chatId")
+        .agg(pl.col("createdAt").max().alias("__last_asked"))
+        .rename({"chatId": "chat_id"})
+    )
+    after_last = pl.col("answered_at") >= pl.col("__last_asked")
     stats = (
         answers(exp)
+        .join(last_asked, on="chat_id", how="left")
         .group_by("chat_id")
         .agg(
             pl.len().cast(pl.Int64).alias("replyCount"),
             (pl.col("answered_at") - pl.col("asked_at")).sum().alias("__total"),
             pl.col("answered_at").min().alias("firstAnsweredAt"),
-            pl.col("answered_at").max().alias("repliedAt"),
+            pl.col("answered_at").filter(after_last).min().alias("repliedAt"),
             *extra,
         )
         .rename({"chat_id": "id"})
@@ -258,17 +385,23 @@ def channel_2026_plan(exp: Export, hours: OperatingHours | None = None) -> pl.La
     """The plan behind :func:`channel_2026_metrics` (hours already resolved)."""
     chats = exp.lazy("chats")
     available = chats.collect_schema()
-    base = chats.with_columns(_single_cycle(available).alias(SINGLE_CYCLE))
-    timed = base.select("id", SINGLE_CYCLE, *_timestamp_exprs(base.collect_schema(), hours))
+    base = chats.with_columns(
+        _single_cycle(available).alias(SINGLE_CYCLE),
+        (reopens(available).fill_null(0) <= 1).alias(CYCLES_KNOWN),
+    )
+    timed = base.select(
+        "id", SINGLE_CYCLE, CYCLES_KNOWN, *_timestamp_exprs(base.collect_schema(), hours)
+    )
     msg_cols = list(MESSAGE_COLUMNS) + (list(_MESSAGE_OPERATION) if hours is not None else [])
     counts = ["replyCount"] + (["replyCountInOperation"] if hours is not None else [])
     out = timed.join(_message_plan(exp, hours), on="id", how="left", maintain_order="left")
     out = out.with_columns(pl.col(counts).fill_null(0))
-    return out.select("id", *_ordered(out.collect_schema().names(), msg_cols), SINGLE_CYCLE)
+    names = _ordered(out.collect_schema().names(), msg_cols)
+    return out.select("id", *names, SINGLE_CYCLE, CYCLES_KNOWN)
 
 
 def _ordered(names: list[str], msg_cols: list[str]) -> list[str]:
-    timed = [n for n in names if n not in ("id", SINGLE_CYCLE, *msg_cols)]
+    timed = [n for n in names if n not in ("id", SINGLE_CYCLE, CYCLES_KNOWN, *msg_cols)]
     return [*timed, *msg_cols]
 
 
@@ -308,8 +441,9 @@ def channel_2026_metrics(
     :data:`TIMESTAMP_FORMULAS` and :data:`HANDLING_FORMULAS` (with ``hours`` their
     twins), the answer columns :data:`MESSAGE_COLUMNS` (with ``hours``
     ``replyCountInOperation``, ``totalReplyTimeInOperation``,
-    ``avgReplyTimeInOperation``) and ``single_cycle`` (never reopened: the handling
-    times are blank otherwise). The rules are in the module docstring.
+    ``avgReplyTimeInOperation``), ``single_cycle`` (never reopened: the handling
+    times are blank otherwise) and ``cycles_known`` (reopened at most once: every
+    cycle's bounds are exported, so the answers are replayed cycle by cycle). The rules are in the module docstring.
     """
     if isinstance(hours, str) and hours == "infer":
         msg = "operating hours cannot be inferred from a 2026 export yet"

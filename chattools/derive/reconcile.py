@@ -15,6 +15,11 @@ these **bases** (what the recomputation reads):
 The exported-column bases check the rules themselves (100 % on the real exports
 measured); the message basis also depends on what the sheet holds.
 
+A **2026-generation** export is compared on its own documented columns instead
+(``timeToFirstAnswer = firstAnsweredAt − managedAt``, ``totalReplyTime`` from the
+answers, … with their ``…InOperation`` twins; messages optional), with the reasons of
+:mod:`chattools.derive.reconcile_2026`.
+
 **Match.** Both blank, or both present and within Channel Talk's truncation: with
 ``tolerance`` t (1 s) a duration recomputed from whole-second timestamps matches an
 exported ``x`` when ``r − t <= x <= r`` (durations are floored), a total of C samples
@@ -67,6 +72,7 @@ from chattools.derive.infer_hours import (
     infer_operating_hours,
     resolve_hours,
 )
+from chattools.derive.reconcile_2026 import REASONS_2026, compare_2026
 from chattools.derive.reconcile_checks import (
     BASES,
     COMPARISONS,
@@ -185,7 +191,7 @@ class Reconciliation:
         return "<div class='chattools-reconciliation'>" + "".join(parts) + "</div>"
 
 
-def _check_input(exp: Export, tolerance: object) -> None:
+def _check_input(exp: Export, tolerance: object, hours: object) -> None:
     if not isinstance(tolerance, timedelta) or tolerance < timedelta(0):
         msg = f"tolerance must be a non-negative timedelta, got {tolerance!r}"
         raise InvalidValueError(msg, hint="pass e.g. tolerance=timedelta(seconds=1).")
@@ -194,6 +200,11 @@ def _check_input(exp: Export, tolerance: object) -> None:
         raise MissingSheetError(
             msg, hint="download the chat export with message data (not the by-case export)."
         )
+    if exp.generation == "2026":  # the timestamp formulas need no messages
+        if isinstance(hours, str) and hours == "infer":
+            msg = "operating hours cannot be inferred from a 2026 export yet"
+            raise InvalidValueError(msg, hint="pass hours=ct.OperatingHours.weekly(...) or None.")
+        return
     has_chats = exp.lazy("chats").select(pl.len()).collect().item() > 0
     if has_chats and exp.lazy("messages").select(pl.len()).collect().item() == 0:
         msg = "reconcile needs the messages, but this export has no message rows"
@@ -213,7 +224,8 @@ def reconcile(
     Parameters
     ----------
     exp
-        A legacy or 2026 export with its messages.
+        A legacy export with its messages, or a 2026 export (its messages add the
+        answer columns: :mod:`chattools.derive.reconcile_2026`).
     hours
         The channel's operating hours (adds the ``operation*`` columns), or ``"infer"``
         to infer them from the export (:func:`chattools.infer_operating_hours`).
@@ -221,7 +233,7 @@ def reconcile(
         Channel Talk's truncation step (see the module docstring); 0 asks for exact
         equality.
     """
-    _check_input(exp, tolerance)
+    _check_input(exp, tolerance, hours)
     inferred = infer_operating_hours(exp) if isinstance(hours, str) and hours == "infer" else None
     given = inferred.hours if inferred is not None else resolve_hours(exp, hours)
     if given is not None and not isinstance(given, OperatingHours):
@@ -232,6 +244,9 @@ def reconcile(
             msg, hint='pass hours=ct.OperatingHours.weekly(...) or hours="infer".'
         )
     cal = given
+    if exp.generation == "2026":
+        frame, checks_2026 = compare_2026(exp, cal, tolerance.total_seconds())
+        return _result(frame, checks_2026, tolerance, cal, inferred, REASONS_2026)
     metrics = list(CALENDAR_METRICS) + (list(OPERATION_METRICS) if cal is not None else [])
     exp_schema = exp.lazy("chats").collect_schema()
     missing = [m for m in ("id", *metrics) if m not in exp_schema]
@@ -322,6 +337,7 @@ def _result(
     tolerance: timedelta,
     hours: OperatingHours | None,
     inferred: InferredHours | None,
+    reasons_order: tuple[str, ...] = REASONS,
 ) -> Reconciliation:
     mismatches = frame.filter(~pl.col("match")).select(
         "chat_id", "metric", "basis", "exported", "recomputed", "difference", "reason", "detail"
@@ -354,7 +370,7 @@ def _result(
         pl.len().cast(pl.Int64).alias("values"),
     )
     reasons = (
-        pl.DataFrame({"reason": list(REASONS)}, schema={"reason": pl.String})
+        pl.DataFrame({"reason": list(reasons_order)}, schema={"reason": pl.String})
         .join(per_reason, on="reason", how="left", maintain_order="left")
         .with_columns(pl.col("chats", "values").fill_null(0))
     )
