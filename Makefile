@@ -16,7 +16,7 @@ export CHATTOOLS_PROGRESS ?= 0
 .PHONY: demo test lint unit notebooks lab bench clean
 
 $(STAMP): pyproject.toml
-	@echo "setting up $(VENV) (first run or pyproject.toml changed, ~2 min; log: $(VENV_LOG))…"
+	@echo "setting up $(VENV) (first run or pyproject.toml changed: a few minutes; log in $(VENV_LOG))…"
 	@$(PYTHON) -m venv $(VENV)
 	@{ $(BIN)/python -m pip install --upgrade pip && $(BIN)/python -m pip install -e ".[dev]"; } \
 	  >$(VENV_LOG) 2>&1 || { \
