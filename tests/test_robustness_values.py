@@ -1,8 +1,11 @@
-"""Hostile values (issue 16, cases 2, 12 and 13): each ends as null + a ``problems`` row.
+"""Hostile values and rows (issue 16, cases 2, 12 and 13): each ends as a ``problems`` row.
 
-Every file is built at test time from the synthetic sample export, with one value or
-cell changed; the expected values are worked out by hand from the change made.
+Every file is built at test time from the synthetic sample export, with one value,
+cell or row changed; the expected values are worked out by hand from the change made.
 
+* case 2: a stray cell at ``AB1048576`` made a million "empty row" problems and a
+  phantom chat with a null id; blank rows are now one problem per run, a row with no
+  id, state or createdAt is not a chat;
 * case 12: a timestamp outside 2000-01-01 … 2099-12-31 (``9999-12-31 23:59:59`` in
   New York overflowed Python's datetime; ``1899-12-30`` is Excel's day 0);
 * case 13: a duration longer than 36,525 days (100 years; ``0h 307445734561825861m 0s``
@@ -25,6 +28,7 @@ import pytest
 
 import chattools as ct
 from chattools import sample
+from chattools.errors import UnsafeFileError
 
 NEW_YORK = "America/New_York"
 DATES = "out of range (accepted: 2000-01-01 to 2099-12-31); set to null"
@@ -73,6 +77,127 @@ def _cell_problems(exp: ct.Export) -> list[tuple[str, int, str, str, str]]:
         .select("sheet", "row", "column", "value", "problem")
         .rows()
     )
+
+
+def _rows_problems(exp: ct.Export, sheet: str) -> list[tuple[int, str | None, str]]:
+    return (
+        exp.problems.filter(pl.col("sheet") == sheet, pl.col("column").is_null())
+        .select("row", "value", "problem")
+        .rows()
+    )
+
+
+def _append_row(data: bytes, member: str, row_xml: str) -> bytes:
+    """The sample XLSX with ``row_xml`` added at the end of ``member``'s sheet data."""
+    return _patch_xlsx(
+        data, member, lambda xml: xml.replace(b"</sheetData>", row_xml.encode() + b"</sheetData>")
+    )
+
+
+def _shift_rows(data: bytes, member: str, start: int, by: int) -> bytes:
+    """The sample XLSX with sheet rows ``start`` and below moved down ``by`` rows."""
+
+    def move(match: re.Match[bytes]) -> bytes:
+        number = int(match.group(2))
+        return match.group(1) + str(number + by if number >= start else number).encode() + b'"'
+
+    return _patch_xlsx(
+        data, member, lambda xml: re.sub(rb'(<row r="|<c r="[A-Z]+)(\d+)"', move, xml)
+    )
+
+
+CHAT_SHEET = "xl/worksheets/sheet1.xml"  # UserChat data: header A1:AC1, 20 chats in rows 2-21
+STRAY = "no id, state or createdAt: not a record, not loaded (the value of {})"
+
+
+# -- case 2: empty rows and stray cells ----------------------------------------------------
+def test_a_stray_cell_at_the_bottom_of_the_grid_is_one_problem_not_a_chat() -> None:
+    data = sample.write_sample(None, chats=20, seed=1)
+    # column AB is "summary" (the 28th header); sheet row 1048576 is data row 1048575
+    data = _append_row(
+        data,
+        CHAT_SHEET,
+        '<row r="1048576"><c r="AB1048576" t="inlineStr"><is><t>x</t></is></c></row>',
+    )
+    exp = ct.open_export(data)
+    assert exp.chats.height == 20 and exp.chats["id"].null_count() == 0
+    assert exp.chats["_row"].to_list() == list(range(1, 21))
+    assert _rows_problems(exp, "UserChat data") == [
+        (21, None, "empty rows 21-1048574: not loaded"),
+        (1048575, "x", STRAY.format("summary")),
+    ]
+    assert exp.problems.filter(pl.col("sheet") == "UserChat data").height == 2
+    row = exp.accounting().filter(pl.col("sheet") == "UserChat data").row(0, named=True)
+    # 20 chats + 1,048,554 empty rows (21 … 1,048,574) + the stray row = 1,048,575 rows
+    assert (row["rows_read"], row["rows_loaded"], row["rows_rejected"]) == (
+        1_048_575,
+        20,
+        1_048_555,
+    )
+    assert exp.accounting()["balanced"].all()
+
+
+def test_blank_rows_between_chats_are_one_problem_per_run() -> None:
+    data = sample.write_sample(None, chats=20, seed=1)
+    data = _shift_rows(data, CHAT_SHEET, 6, 3)  # chats 5-20 move from sheet row 6 to 9
+    data = _shift_rows(data, CHAT_SHEET, 20, 1)  # chats 16-20 move from sheet row 20 to 21
+    exp = ct.open_export(data)
+    # data rows: chats 1-4 in 1-4, empty 5-7, chats 5-15 in 8-18, empty 19, chats 16-20 in 20-24
+    assert exp.chats["_row"].to_list() == [*range(1, 5), *range(8, 19), *range(20, 25)]
+    assert (
+        exp.chats["id"].to_list()
+        == ct.open_export(sample.write_sample(None, chats=20, seed=1)).chats["id"].to_list()
+    )
+    assert _rows_problems(exp, "UserChat data") == [
+        (5, None, "empty rows 5-7: not loaded"),
+        (19, None, "empty row: not loaded"),
+    ]
+    row = exp.accounting().filter(pl.col("sheet") == "UserChat data").row(0, named=True)
+    assert (row["rows_read"], row["rows_loaded"], row["rows_rejected"]) == (24, 20, 4)
+
+
+def test_json_rows_without_any_required_value_are_reported_cell_by_cell() -> None:
+    doc = _json()
+    chats = doc["UserChat data"]
+    ids = [c["id"] for c in chats]
+    doc["UserChat data"] = [
+        chats[0],
+        {},
+        {},
+        {"summary": "stray", "tags": "a"},
+        chats[1],
+        {"id": None},
+        *chats[2:],
+    ]
+    exp = _open_json(doc)
+    assert exp.chats["id"].to_list() == ids
+    assert exp.chats["_row"].to_list() == [1, 5, 7, 8, 9]
+    assert _rows_problems(exp, "UserChat data") == [
+        (2, None, "empty rows 2-3: not loaded"),
+        (4, "a", STRAY.format("tags")),  # in the file's column order: tags before summary
+        (4, "stray", STRAY.format("summary")),
+        (6, None, "empty row: not loaded"),
+    ]
+    assert exp.accounting()["balanced"].all()
+
+
+def test_a_row_with_a_required_value_is_still_loaded() -> None:
+    doc = _json()
+    doc["UserChat data"][0]["id"] = None  # state and createdAt are still there
+    exp = _open_json(doc)
+    assert exp.chats.height == 5 and exp.chats["id"].to_list()[0] is None
+
+
+def test_a_cell_beyond_the_grid_is_still_refused_before_loading() -> None:
+    # issue 16's recipe: one cell at G21000000 (147 M cells with a 7-column header)
+    data = sample.write_sample(None, chats=20, seed=1)
+    data = _append_row(
+        data,
+        CHAT_SHEET,
+        '<row r="21000000"><c r="G21000000" t="inlineStr"><is><t>x</t></is></c></row>',
+    )
+    with pytest.raises(UnsafeFileError, match="reaches row 21000000"):
+        ct.open_export(data)
 
 
 # -- case 12: timestamps out of range ------------------------------------------------------

@@ -51,7 +51,7 @@ import polars as pl
 
 from chattools import schema
 from chattools.errors import MissingColumnError
-from chattools.export import PROBLEM_SCHEMA
+from chattools.export import EMPTY_ROWS_PROBLEM, PROBLEM_SCHEMA
 from chattools.readers import timestamps
 from chattools.readers.sheets import Encoding, RawSheet
 
@@ -412,6 +412,11 @@ def type_sheet(
         raise MissingColumnError(msg)
 
     problems = []
+    required = [present[c.name] for c in spec.required_columns]
+    frame, row_numbers, not_records = _drop_not_records(
+        frame, dtypes, required, file=file, sheet=raw.name
+    )
+    problems.extend(not_records)
     values: list[pl.Expr] = []
     flags: list[pl.Expr] = []
     checks: dict[str, str] = {}  # typed column → file column, for cells that can fail
@@ -471,7 +476,11 @@ def type_sheet(
     provenance = [
         pl.lit(file, pl.String).alias("_file"),
         pl.lit(raw.name, pl.String).alias("_sheet"),
-        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("_row"),
+        (
+            pl.int_range(1, pl.len() + 1, dtype=pl.Int64)
+            if row_numbers is None
+            else pl.lit(row_numbers, pl.Int64)
+        ).alias("_row"),
     ]
     # two steps: parse every column once, then flag the failed cells from the results
     typed = frame.lazy().select(*values, *provenance).with_columns(*flags).collect()
@@ -483,42 +492,116 @@ def type_sheet(
         cells = [c.join(dst, on=["row", "column"], how="anti") for c in cells] + [dst]
     problems.extend(cells)
     typed = typed.drop([p + c for c in checks for p in (_PROBLEM_PREFIX, _RAW_PREFIX)])
-    typed, empty = _drop_empty_rows(typed, frame, file=file, sheet=raw.name)
-    problems.append(empty)
     # a dimension smaller than the data is just stale (streaming writers leave "A1")
-    if raw.declared_rows is not None and raw.declared_rows > frame.height:
+    if raw.declared_rows is not None and raw.declared_rows > raw.frame.height:
         problems.append(
             sheet_problems(
                 file,
                 raw.name,
                 None,
-                f"the sheet declares {raw.declared_rows} rows but {frame.height} were read "
+                f"the sheet declares {raw.declared_rows} rows but {raw.frame.height} were read "
                 "(trailing empty rows are not data)",
             )
         )
     return typed, _concat_problems(problems)
 
 
-def _drop_empty_rows(
-    typed: pl.DataFrame, frame: pl.DataFrame, *, file: str, sheet: str
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Rows with every cell empty are not data: drop them, one row-level problem each."""
-    if not frame.width:
-        return typed, pl.DataFrame(schema=PROBLEM_SCHEMA)
-    blank = [
-        pl.col(c).is_null() | (pl.col(c) == "") if t == pl.String else pl.col(c).is_null()
-        for c, t in frame.schema.items()
+def _drop_not_records(
+    frame: pl.DataFrame,
+    dtypes: pl.Schema,
+    required: list[str],
+    *,
+    file: str,
+    sheet: str,
+) -> tuple[pl.DataFrame, pl.Series | None, list[pl.DataFrame]]:
+    """``frame`` without the rows that are not records, the numbers of the rows kept
+    (``None``: all of them) and the problems saying what was dropped.
+
+    A row with every cell empty is not data: each run of them is one problem row
+    (``"empty rows 21-1048574: not loaded"``). A row with values but none in a required
+    column (a stray cell far below the data) is not a record either: each of its cells
+    is one problem row, naming its column and value.
+    """
+    blank = {
+        c: pl.col(c).is_null() | (pl.col(c) == "") if t == pl.String else pl.col(c).is_null()
+        for c, t in dtypes.items()
+    }
+    masks = frame.select(
+        empty=pl.all_horizontal(list(blank.values())).fill_null(False),
+        keyless=pl.all_horizontal([blank[c] for c in required]).fill_null(False),
+    )
+    if not masks["keyless"].any():  # every empty row is keyless too
+        return frame, None, []
+    numbers = pl.int_range(1, frame.height + 1, dtype=pl.Int64, eager=True)
+    empty = masks["empty"]
+    stray = masks["keyless"] & ~empty
+    problems = [_empty_runs(numbers.filter(empty), file=file, sheet=sheet)]
+    if stray.any():
+        problems.append(
+            _stray_cells(frame.filter(stray), numbers.filter(stray), dtypes, required,
+                         file=file, sheet=sheet)
+        )  # fmt: skip
+    kept = ~masks["keyless"]
+    return frame.filter(kept), numbers.filter(kept), problems
+
+
+def _empty_runs(rows: pl.Series, *, file: str, sheet: str) -> pl.DataFrame:
+    """One problem row per run of consecutive ``rows`` (ascending numbers of empty rows)."""
+    runs = (
+        rows.to_frame("row")
+        .group_by((pl.col("row").diff().fill_null(1) != 1).cum_sum().alias("run"))
+        .agg(first=pl.col("row").min(), last=pl.col("row").max())
+        .sort("first")
+    )
+    problem = (
+        pl.when(pl.col("first") == pl.col("last"))
+        .then(pl.lit("empty row: not loaded"))
+        .otherwise(pl.format(EMPTY_ROWS_PROBLEM, "first", "last"))
+    )
+    return runs.select(
+        pl.lit(file).alias("file"),
+        pl.lit(sheet).alias("sheet"),
+        pl.col("first").alias("row"),
+        pl.lit(None, pl.String).alias("column"),
+        pl.lit(None, pl.String).alias("value"),
+        problem.alias("problem"),
+    )
+
+
+def _stray_cells(
+    rows: pl.DataFrame,
+    numbers: pl.Series,
+    dtypes: pl.Schema,
+    required: list[str],
+    *,
+    file: str,
+    sheet: str,
+) -> pl.DataFrame:
+    """One problem row per filled cell of ``rows``, rows with no value in ``required``."""
+    names = ", ".join(required[:-1]) + (" or " if len(required) > 1 else "") + required[-1]
+    text = [
+        (pl.col(c).list.join(schema.LIST_SEPARATOR) if isinstance(t, pl.List) else pl.col(c))
+        .cast(pl.String)
+        .alias(c)
+        for c, t in dtypes.items()
     ]
-    empty = frame.select(pl.all_horizontal(blank).fill_null(False)).to_series()
-    if not empty.any():
-        return typed, pl.DataFrame(schema=PROBLEM_SCHEMA)
-    rows = typed.filter(empty)["_row"]
-    problems = pl.DataFrame(
-        {"file": file, "sheet": sheet, "row": rows, "column": None, "value": None,
-         "problem": "empty row: not loaded"},
-        schema=PROBLEM_SCHEMA,
-    )  # fmt: skip
-    return typed.filter(~empty), problems
+    cells = (
+        rows.select(*text)
+        .with_columns(numbers.alias("\x00row"))
+        .unpivot(index="\x00row", variable_name="\x00column", value_name="\x00value")
+        .filter(pl.col("\x00value").is_not_null() & (pl.col("\x00value") != ""))
+        .sort("\x00row", maintain_order=True)
+    )
+    return cells.select(
+        pl.lit(file).alias("file"),
+        pl.lit(sheet).alias("sheet"),
+        pl.col("\x00row").alias("row"),
+        pl.lit(None, pl.String).alias("column"),
+        pl.col("\x00value").alias("value"),
+        pl.format(f"no {names}: not a record, not loaded (the value of {{}})", "\x00column").alias(
+            "problem"
+        ),
+    )
 
 
 def _concat_problems(frames: list[pl.DataFrame]) -> pl.DataFrame:
