@@ -147,7 +147,7 @@ def test_hours_infer_is_accepted_everywhere() -> None:
     rec = ct.reconcile(exp, hours="infer")
     assert rec.inferred is not None and rec.hours == found.hours and rec.all_match
     report = ct.build_report(exp, hours="infer", charts=False)
-    section = next(s for s in report.sections if s.title.startswith("Reconciliation"))
+    section = next(s for s in report.sections if s.title.startswith("Appendix: reconciliation"))
     assert "Inferred operating hours" in section.body and "mon-fri 09:00-12:00" in section.body
 
 

@@ -286,6 +286,7 @@ def build_report(
         as_of=as_of,
         mask=mask,
         charts=charts,
+        inferred=inferred,
     )
     sections = tuple(make(ctx) for make in (*SECTIONS, *APPENDIX))
     name = title or "Channel Talk chat report"

@@ -100,6 +100,7 @@ class Context:
     as_of: datetime | None
     mask: bool
     charts: bool = True
+    inferred: Any = None  #: the InferredHours behind ``hours`` with ``hours="infer"``
 
     @property
     def business(self) -> bool:
@@ -576,8 +577,7 @@ def tags(ctx: Context) -> Section:
 
 
 # -- appendix: reconciliation -------------------------------------------------------------------
-def _inferred_hours(rec: Any) -> list[str]:
-    inferred = getattr(rec, "inferred", None)
+def _inferred_hours(inferred: Any) -> list[str]:
     if inferred is None:
         return []
     evidence = inferred.evidence.select(
@@ -612,7 +612,7 @@ def reconciliation(ctx: Context) -> Section:
         "mismatch has a reason: notes and replies a legacy export cannot show explain "
         "almost all of them; <i>unexplained</i> ones may be a chattools bug.</p>",
         table(rec.summary, visible=20),
-        *_inferred_hours(rec),
+        *_inferred_hours(getattr(rec, "inferred", None) or ctx.inferred),
     ]
     reasons = getattr(rec, "reasons", None)
     if rec.mismatches.height and reasons is not None:
