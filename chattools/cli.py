@@ -1,9 +1,15 @@
 """The ``chattools`` command line.
 
-Passwords come from an environment variable (``--password-env NAME``, default
-``CHATTOOLS_PASSWORD``) or, in a terminal, a hidden prompt; they are never echoed,
-logged or written. Data errors print one clean line and exit with code 1; usage
-errors exit with code 2. Every command that reads exports takes ``--limit KEY=VALUE``
+Every command that reads exports takes its password the same three ways, first found
+wins: ``--password TEXT`` (it stays in the shell history and shows in the process list),
+the environment variable ``--password-env NAME`` (default ``CHATTOOLS_PASSWORD``) or, in
+a terminal, a hidden prompt; a password is never echoed, logged or written. Data
+errors print one clean line and exit with code 1; usage errors exit with code 2.
+Every command that writes checks its output before reading anything: it is never one
+of the input files, an existing file is replaced only with ``--force``, its folder must
+exist and be writable; the file is written beside it under a temporary name and moved
+into place when complete (a failure leaves no half file). ``chattools --version``
+prints the version. Every command that reads exports takes ``--limit KEY=VALUE``
 (repeatable) to raise one of the safety limits of :class:`chattools.readers.Limits`.
 Given several files, a folder or a glob, a file that cannot be read is reported and
 the others are used (``inspect`` lists it; ``metrics`` and ``report`` print a warning
@@ -13,6 +19,7 @@ Examples
 --------
 ``chattools sample --chats 200 --password Demo1234 -o sample.xlsx``
 ``CHATTOOLS_PASSWORD=Demo1234 chattools inspect sample.xlsx``
+``chattools metrics sample.xlsx -o metrics.xlsx --force`` (prompts for the password)
 ``chattools report sample.xlsx --hours "mon-fri 09:00-12:00,13:00-18:00" --holidays KR -o report.html``
 ``chattools inspect big.xlsx --limit max_cells=300000000``
 """
@@ -29,7 +36,8 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from chattools.errors import ChattoolsError, InvalidOperatingHoursError
+from chattools._version import __version__
+from chattools.errors import ChattoolsError, InvalidOperatingHoursError, OutputPathError
 
 app = typer.Typer(
     name="chattools",
@@ -41,12 +49,27 @@ app = typer.Typer(
 
 T = TypeVar("T")
 
+Password = Annotated[
+    str | None,
+    typer.Option(
+        "--password",
+        help="The export password as text. Beware: it stays in your shell history and other "
+        "users can see it in the process list; prefer --password-env or the hidden prompt.",
+    ),
+]
 PasswordEnv = Annotated[
     str,
     typer.Option(
         "--password-env",
-        help="Environment variable holding the export password (prompted for in a terminal "
-        "when unset).",
+        metavar="NAME",
+        help="Environment variable holding the export password (used when --password is not "
+        "given; prompted for, hidden, in a terminal when unset).",
+    ),
+]
+Force = Annotated[
+    bool,
+    typer.Option(
+        "--force", help="Replace the output file if it exists (an input is never replaced)."
     ),
 ]
 Exports = Annotated[list[Path], typer.Argument(help="Export files, folders or globs.")]
@@ -73,6 +96,24 @@ LimitOption = Annotated[
 ]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"chattools {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Read, merge and analyse Channel Talk chat exports."""
+
+
 def _fail(err: ChattoolsError) -> typer.Exit:
     typer.echo(f"error: {err.message} (hint: {err.hint})", err=True)
     return typer.Exit(code=1)
@@ -86,7 +127,10 @@ def _run(action: Callable[[], T]) -> T:
         raise _fail(err) from None
 
 
-def _password(env_name: str) -> str | None:
+def _password(literal: str | None, env_name: str) -> str | None:
+    """``--password``, else the environment variable ``env_name``, else a hidden prompt."""
+    if literal:
+        return literal
     value = os.environ.get(env_name)
     if value:
         return value
@@ -159,10 +203,36 @@ def parse_limits_option(values: Sequence[str] | None) -> Any:
         raise typer.BadParameter(f"--limit: {err.message}", param_hint="--limit") from None
 
 
-def _open(exports: Sequence[Path], password_env: str, timezone: str, limits: Any = None) -> Any:
+def _input_files(exports: Sequence[Path]) -> list[Path]:
+    """Every file the export arguments (files, folders, globs) stand for."""
+    from chattools.readers.sources import expand_sources
+
+    return [s.path for s in expand_sources([str(p) for p in exports]) if s.path is not None]
+
+
+def _check_output(output: Path, exports: Sequence[Path], force: bool) -> None:
+    """Refuse, before anything is read, an output that is an input or cannot be written."""
+    from chattools.outfiles import check_output
+
+    check_output(output, inputs=_input_files(exports), overwrite=force)
+
+
+def _check_dataset_folder(out: Path) -> None:
+    """The dataset folder of ``convert``: a folder, or a new one in a writable folder."""
+    from chattools.outfiles import check_output
+
+    if not out.exists():
+        check_output(out)
+    elif not out.is_dir():
+        msg = f"{str(out)!r} is a file, not a dataset folder"
+        raise OutputPathError(msg, hint="pass a new or existing dataset folder to --out.")
+    else:
+        check_output(out / ".chattools-write-check", overwrite=True)
+
+
+def _open(exports: Sequence[Path], password: str | None, timezone: str, limits: Any = None) -> Any:
     import chattools as ct
 
-    password = _password(password_env)
     if len(exports) == 1 and exports[0].is_file():
         return ct.open_export(exports[0], password=password, timezone=timezone, limits=limits)
     return ct.open_exports(
@@ -191,25 +261,31 @@ def sample(
     password: Annotated[
         str | None, typer.Option(help="Password to protect the file with (letters and digits).")
     ] = None,
+    force: Force = False,
 ) -> None:
     """Write a synthetic, realistic Channel Talk export (no real customer data)."""
     from chattools import sample as sample_mod
+    from chattools.outfiles import atomic_output, check_output
 
     if generation not in ("legacy", "2026", "case"):
         raise typer.BadParameter(f"unknown generation {generation!r}", param_hint="--generation")
     if container not in ("xlsx", "json", "zip"):
         raise typer.BadParameter(f"unknown container {container!r}", param_hint="--container")
-    _run(
-        lambda: sample_mod.write_sample(
-            output,
-            chats=chats,
-            seed=seed,
-            generation=generation,  # type: ignore[arg-type]
-            container=container,  # type: ignore[arg-type]
-            json_shape=json_shape,  # type: ignore[arg-type]
-            password=password,
-        )
-    )
+
+    def build() -> None:
+        check_output(output, overwrite=force)
+        with atomic_output(output) as tmp:
+            sample_mod.write_sample(
+                tmp,
+                chats=chats,
+                seed=seed,
+                generation=generation,  # type: ignore[arg-type]
+                container=container,  # type: ignore[arg-type]
+                json_shape=json_shape,  # type: ignore[arg-type]
+                password=password,
+            )
+
+    _run(build)
     protected = "password-protected " if password else ""
     typer.echo(f"wrote {protected}{generation} sample export with {chats} chats to {output}")
 
@@ -217,6 +293,7 @@ def sample(
 @app.command()
 def inspect(
     exports: Exports,
+    password: Password = None,
     password_env: PasswordEnv = "CHATTOOLS_PASSWORD",
     timezone: Timezone = "Asia/Seoul",
     limit: LimitOption = None,
@@ -225,7 +302,7 @@ def inspect(
     import polars as pl
 
     limits = parse_limits_option(limit)
-    exp = _run(lambda: _open(exports, password_env, timezone, limits))
+    exp = _run(lambda: _open(exports, _password(password, password_env), timezone, limits))
     typer.echo(f"generation: {exp.generation}   time zone: {exp.timezone}")
     for row in exp.sources.iter_rows(named=True):
         typer.echo(
@@ -255,23 +332,27 @@ def inspect(
 def metrics(
     exports: Exports,
     output: Annotated[Path, typer.Option("-o", "--output", help=".csv, .parquet or .xlsx")],
+    password: Password = None,
     password_env: PasswordEnv = "CHATTOOLS_PASSWORD",
     timezone: Timezone = "Asia/Seoul",
     hours: Hours = None,
     holidays: Holidays = None,
     limit: LimitOption = None,
+    force: Force = False,
 ) -> None:
     """Compute one row of metrics per chat and write it to CSV, Parquet or Excel."""
     import chattools as ct
-    from chattools.output import write_table
+    from chattools.output import table_format, write_table
 
     limits = parse_limits_option(limit)
 
     def build() -> Path:
-        exp = _open(exports, password_env, timezone, limits)
-        _warn_skipped(exp)
+        _check_output(output, exports, force)
+        fmt = table_format(output)
         oh = parse_hours_option(hours, timezone=timezone, holidays=holidays)
-        return write_table(ct.chat_metrics(exp, hours=oh), output)
+        exp = _open(exports, _password(password, password_env), timezone, limits)
+        _warn_skipped(exp)
+        return write_table(ct.chat_metrics(exp, hours=oh), output, format=fmt, overwrite=force)
 
     path = _run(build)
     typer.echo(f"wrote chat metrics to {path}")
@@ -283,6 +364,7 @@ def report(
     output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path(
         "report.html"
     ),
+    password: Password = None,
     password_env: PasswordEnv = "CHATTOOLS_PASSWORD",
     timezone: Timezone = "Asia/Seoul",
     hours: Hours = None,
@@ -298,9 +380,11 @@ def report(
         bool, typer.Option(help="Mask customer names, e-mails and phones (--no-mask shows them).")
     ] = True,
     limit: LimitOption = None,
+    force: Force = False,
 ) -> None:
     """Write a self-contained HTML report (byte-identical for the same input)."""
     import chattools as ct
+    from chattools.outfiles import atomic_output
 
     def day(value: str | None, name: str) -> date | None:
         if value is None:
@@ -316,11 +400,14 @@ def report(
     limits = parse_limits_option(limit)
 
     def build() -> Path:
-        exp = _open(exports, password_env, timezone, limits)
-        _warn_skipped(exp)
         oh = parse_hours_option(hours, timezone=timezone, holidays=holidays)
+        _check_output(output, exports, force)
+        exp = _open(exports, _password(password, password_env), timezone, limits)
+        _warn_skipped(exp)
         rep = ct.build_report(exp, hours=oh, title=title, date_from=start, date_to=end, mask=mask)
-        return rep.write_html(output)
+        with atomic_output(output) as tmp:
+            rep.write_html(tmp)
+        return output
 
     path = _run(build)
     typer.echo(f"wrote report to {path}")
@@ -330,20 +417,31 @@ def report(
 def convert(
     exports: Exports,
     out: Annotated[Path, typer.Option("--out", help="Dataset folder to create or extend.")],
+    password: Password = None,
     password_env: PasswordEnv = "CHATTOOLS_PASSWORD",
     timezone: Timezone = "Asia/Seoul",
     limit: LimitOption = None,
 ) -> None:
-    """Convert exports to a Parquet dataset (decrypted data is written to disk)."""
+    """Convert exports to a Parquet dataset (decrypted data is written to disk).
+
+    Only one conversion at a time writes a dataset folder: a second one started while
+    the first runs stops at once with "is being written by another process"."""
     import chattools as ct
 
     limits = parse_limits_option(limit)
-    password = _password(password_env)
-    path = _run(
-        lambda: ct.convert_to_dataset(
-            [str(p) for p in exports], out, password=password, timezone=timezone, limits=limits
+
+    def build() -> Path:
+        _check_dataset_folder(out)
+        _input_files(exports)  # a missing input is reported before the password prompt
+        return ct.convert_to_dataset(
+            [str(p) for p in exports],
+            out,
+            password=_password(password, password_env),
+            timezone=timezone,
+            limits=limits,
         )
-    )
+
+    path = _run(build)
     typer.echo(f"decrypted data written to {path} (unencrypted Parquet; protect this folder)")
 
 
@@ -351,15 +449,24 @@ def convert(
 def decrypt(
     export: Annotated[Path, typer.Argument(help="Encrypted export file.")],
     out: Annotated[Path, typer.Option("--out", help="Where to write the decrypted file.")],
+    password: Password = None,
     password_env: PasswordEnv = "CHATTOOLS_PASSWORD",
     limit: LimitOption = None,
+    force: Force = False,
 ) -> None:
     """Write a decrypted copy of one export (only when you really need one)."""
+    from chattools.outfiles import atomic_output
     from chattools.readers.decrypt import decrypt_file
 
     limits = parse_limits_option(limit)
-    password = _password(password_env)
-    _run(lambda: decrypt_file(export, out, password=password, limits=limits))
+
+    def build() -> None:
+        _check_output(out, [export], force)
+        secret = _password(password, password_env)
+        with atomic_output(out) as tmp:
+            decrypt_file(export, tmp, password=secret, limits=limits)
+
+    _run(build)
     typer.echo(f"decrypted data written to {out} (unencrypted; protect or delete it)")
 
 

@@ -17,15 +17,17 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Literal
 
 import polars as pl
 
-from chattools.errors import UnsupportedFormatError
+from chattools.errors import OutputPathError, UnsupportedFormatError
+from chattools.outfiles import atomic_output, check_output
 
-__all__ = ["FORMULA_PREFIXES", "neutralise_formulas", "write_table"]
+__all__ = ["FORMULA_PREFIXES", "neutralise_formulas", "table_format", "write_table"]
 
 #: First characters that make a spreadsheet treat a cell as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -79,8 +81,25 @@ def _flatten_for_sheets(frame: pl.DataFrame, *, excel: bool) -> pl.DataFrame:
     return pl.DataFrame(columns)
 
 
+def table_format(path: str | Path, format: str | None = None) -> TableFormat:
+    """``format``, or the one ``path``'s suffix names (``csv``, ``xlsx`` or ``parquet``).
+
+    >>> table_format("june/metrics.XLSX")
+    'xlsx'
+    """
+    fmt = format or Path(path).suffix.lower().lstrip(".")
+    if fmt not in ("csv", "xlsx", "parquet"):
+        msg = f"cannot write {str(path)!r}: unknown table format {fmt!r}"
+        raise UnsupportedFormatError(msg, hint="use a .csv, .xlsx or .parquet file name.")
+    return fmt  # type: ignore[return-value]
+
+
 def write_table(
-    frame: pl.DataFrame, path: str | Path, *, format: TableFormat | None = None
+    frame: pl.DataFrame,
+    path: str | Path,
+    *,
+    format: TableFormat | None = None,
+    overwrite: bool = True,
 ) -> Path:
     """Write ``frame`` to ``path`` as CSV, XLSX or Parquet (chosen by suffix by default).
 
@@ -89,6 +108,11 @@ def write_table(
     CSV is UTF-8 with a byte-order mark (so Excel shows Korean), durations as
     ``<name>_seconds``; XLSX has durations as Excel durations (``[h]:mm:ss``), dates
     as date cells, a frozen header row and a filter. Parquet keeps the typed frame.
+
+    The file is written to a temporary file beside ``path`` and moved into place when
+    complete (see :mod:`chattools.outfiles`): a failure never leaves half a file, and
+    never touches an existing one. ``overwrite=False`` refuses an existing ``path``
+    (``OutputExistsError``); missing folders are created.
 
     Examples
     --------
@@ -100,18 +124,26 @@ def write_table(
     ['tags,wait_seconds', '"[""환불"", ""a,b""]",5400.0']
     """
     path = Path(path)
-    fmt = format or path.suffix.lower().lstrip(".")
-    if fmt not in ("csv", "xlsx", "parquet"):
-        msg = f"cannot write {str(path)!r}: unknown table format {fmt!r}"
-        raise UnsupportedFormatError(msg, hint="use a .csv, .xlsx or .parquet file name.")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    fmt = table_format(path, format)
+    with contextlib.suppress(OSError):  # check_output says what is wrong with the folder
+        path.parent.mkdir(parents=True, exist_ok=True)
+    check_output(path, overwrite=overwrite)
+    with atomic_output(path) as tmp:
+        try:
+            _write(frame, tmp, fmt)
+        except pl.exceptions.ComputeError as err:  # Polars wraps the OSError of a full disk
+            raise OutputPathError(f"cannot write {str(path)!r}: {err}") from None
+    return path
+
+
+def _write(frame: pl.DataFrame, path: Path, fmt: str) -> None:
     if fmt == "parquet":
         frame.write_parquet(path)
-        return path
+        return
     flat = neutralise_formulas(_flatten_for_sheets(frame, excel=fmt == "xlsx"))
     if fmt == "csv":
         flat.write_csv(path, datetime_format="%Y-%m-%d %H:%M:%S", include_bom=True)
-        return path
+        return
     durations = [n for n, d in frame.schema.items() if isinstance(d, pl.Duration)]
     flat.write_excel(
         path,
@@ -122,4 +154,3 @@ def write_table(
         autofilter=True,
         autofit=flat.height <= 20_000,
     )
-    return path
