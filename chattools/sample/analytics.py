@@ -17,8 +17,9 @@ legacy sheets, plus what only this generation shows (``docs/export-2026.md``):
   A duration with a missing end is null, never 0.
 * **Queues**: about a quarter of the inbound chats wait in the queue before their first
   assignment (``firstActiveAt = firstAssignedAt``); a waiting one at the export is
-  ``queued``; an unanswered phone chat is ``missed``; a bot-only chat still open is
-  ``initial``.
+  ``queued``; an unanswered phone chat is ``missed``, and 40 % of the phone chats start
+  with a missed call (``firstMissedAt``, ``missedReason``); a bot-only chat still open
+  is ``initial``.
 * **CSAT** on the scale the channel used when the chat was managed: 5-point in January
   and February, 3-point ({1, 3, 5}) in March and April, 2-point ({1, 5}) from May
   (:data:`CSAT_SCALES`), with comments.
@@ -185,7 +186,8 @@ def analytics_columns(
         created = min(chat.created_at, managed) if managed is not None else chat.created_at
         phone = chat.medium == "phoneNumber"
         state = chat.state
-        missed_at = None
+        # a phone chat often starts with a missed call (called back later)
+        missed_at = first.opened_at if phone and first is not None and rng.random() < 0.4 else None
         if not cycles and closed is None:
             state = "initial"
         elif state == "opened" and answered is None and phone and first is not None:
