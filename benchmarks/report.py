@@ -1,0 +1,189 @@
+"""Time ``chattools report`` as a user meets it: a whole process on a max-size export.
+
+Usage::
+
+    python benchmarks/report.py [--chats 10000] [--repeat 3] [--out DIR] [--previous REV]
+
+Writes (once, then reuses) a password-protected legacy sample export of ``--chats``
+chats (10,000 chats ≈ 250,000 messages, the largest documented export), then measures,
+each in a fresh subprocess (wall time; peak RSS of that process):
+
+* **load**: ``python -c "ct.open_export(path)"`` — interpreter, imports and reading,
+  the floor any report stands on (the baseline of the ratio);
+* **report**: ``python -m chattools report path -o report.html``, imports included;
+* **previous** (with ``--previous REV``): the same command from the ``chattools``
+  package of git revision ``REV`` (extracted with ``git archive``), same environment;
+
+then, in one more process, the split of the report's work: load, metrics
+(``chat_metrics`` and ``waits``), reconciliation (the appendix's ``reconcile``),
+charts (the SVG drawing of :mod:`chattools.report.svg`), the other sections, and HTML
+(``Report.html``), each timed by wrapping the function the report calls. The issue's
+target is ≤ 4 s and ≤ 400 MB for the report process. The password reaches the
+subprocesses through ``CHATTOOLS_PASSWORD``, never the command line. Times are medians
+of ``--repeat`` runs; on a shared machine, compare the ratios, not the seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+PASSWORD = "Bench1234"
+ROOT = Path(__file__).resolve().parents[1]
+
+_MEASURE = """
+import resource, subprocess, sys, time
+t = time.perf_counter()
+run = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+wall = time.perf_counter() - t
+if run.returncode:
+    sys.exit(run.stderr[-2000:])
+print(wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+_SPLIT = """
+import json, sys, time
+from collections import defaultdict
+spent = defaultdict(float)
+
+def timed(name, fn):
+    def run(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            spent[name] += time.perf_counter() - t
+    return run
+
+t0 = time.perf_counter()
+import chattools as ct
+from chattools.derive import metrics, waits
+from chattools.report import svg
+exp = ct.open_export(sys.argv[1])
+t1 = time.perf_counter()
+metrics.chat_metrics = timed("metrics", metrics.chat_metrics)
+waits.waits = timed("metrics", waits.waits)
+ct.reconcile = timed("reconciliation", ct.reconcile)
+for name in ("bars", "lines", "hbars", "heatmap"):
+    setattr(svg, name, timed("charts", getattr(svg, name)))
+report = ct.build_report(exp)
+t2 = time.perf_counter()
+report.html()
+t3 = time.perf_counter()
+rest = (t2 - t1) - sum(spent.values())
+print(json.dumps({"load (imports included)": t1 - t0, **spent, "other sections": rest,
+                  "HTML": t3 - t2}))
+"""
+
+
+def _measure(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of ``cmd`` run as its own process."""
+    out = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *cmd],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    return float(out[0]), int(out[1]) / 1024
+
+
+def _median(cmd: list[str], env: dict[str, str], repeat: int) -> tuple[float, float]:
+    runs = [_measure(cmd, env) for _ in range(repeat)]
+    return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+
+
+def _previous_package(rev: str, into: Path) -> Path:
+    """The ``chattools`` package of git revision ``rev``, extracted under ``into``."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "--format=tar", rev, "chattools"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    tar = into / "previous.tar"
+    tar.write_bytes(archive)
+    with tarfile.open(tar) as t:
+        t.extractall(into, filter="data")
+    return into
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chats", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "ct-bench")
+    parser.add_argument("--previous", help="git revision to compare with (e.g. HEAD~5)")
+    args = parser.parse_args(argv)
+
+    sys.path.insert(0, str(ROOT))
+    from chattools import sample
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    export = args.out / f"report-{args.chats}.xlsx"
+    if not export.exists():
+        sample.write_sample(export, chats=args.chats, password=PASSWORD)
+    env = {**os.environ, "CHATTOOLS_PASSWORD": PASSWORD, "PYTHONPATH": str(ROOT)}
+    html = args.out / "report.html"
+    report_cmd = [sys.executable, "-m", "chattools", "report", str(export), "-o", str(html)]
+    load = _median(
+        [sys.executable, "-c", f"import chattools as ct; ct.open_export({str(export)!r})"],
+        env,
+        args.repeat,
+    )
+    results = {"load": load}
+
+    def report_run() -> tuple[float, float]:
+        runs = []
+        for _ in range(args.repeat):
+            if html.exists():
+                html.unlink()
+            runs.append(_measure(report_cmd, env))
+        return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+
+    results["report"] = report_run()
+    if args.previous:
+        with tempfile.TemporaryDirectory() as tmp:
+            old = _previous_package(args.previous, Path(tmp))
+            old_env = {**env, "PYTHONPATH": str(old)}
+            runs = []
+            for _ in range(args.repeat):
+                if html.exists():
+                    html.unlink()
+                runs.append(_measure(report_cmd, old_env))
+            results[f"report at {args.previous}"] = (
+                statistics.median(r[0] for r in runs),
+                max(r[1] for r in runs),
+            )
+    split = json.loads(
+        subprocess.run(
+            [sys.executable, "-c", _SPLIT, str(export)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    print(f"chattools report on {export.name} ({args.chats:,} chats), {started}")
+    print(f"{'process':<28}{'wall s':>9}{'peak MB':>10}{'× load':>9}")
+    for name, (wall, peak) in results.items():
+        print(f"{name:<28}{wall:>9.2f}{peak:>10.0f}{wall / load[0]:>9.2f}")
+    wall, peak = results["report"]
+    verdict = "meets" if wall <= 4 and peak <= 400 else "misses"
+    print(f"target ≤ 4 s and ≤ 400 MB: {verdict} ({wall:.2f} s, {peak:.0f} MB)")
+    print("split of the report's work (one process, seconds):")
+    for name, seconds in split.items():
+        print(f"  {name:<26}{seconds:>8.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
