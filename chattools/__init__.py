@@ -24,6 +24,14 @@ if TYPE_CHECKING:  # the same names as _WHERE, for type checkers and editors
     from chattools import errors, sample, schema, sql
     from chattools.derive.channel import channel_metrics
     from chattools.derive.channel_2026 import channel_2026_metrics
+    from chattools.derive.csat import csat_comments, csat_distribution, csat_summary
+    from chattools.derive.experience import (
+        alf_summary,
+        hold_times,
+        queue_times,
+        reopen_rates,
+        team_summary,
+    )
     from chattools.derive.funnel import campaign_outcomes, supportbot_funnel
     from chattools.derive.hours import OperatingHours
     from chattools.derive.infer_hours import InferredHours, infer_operating_hours
@@ -54,6 +62,7 @@ _WHERE = {
     "OperatingHours": "chattools.derive.hours",
     "Reconciliation": "chattools.derive.reconcile",
     "Report": "chattools.report",
+    "alf_summary": "chattools.derive.experience",
     "apply_filters": "chattools.filters",
     "build_report": "chattools.report",
     "campaign_outcomes": "chattools.derive.funnel",
@@ -63,15 +72,21 @@ _WHERE = {
     "chats_without_messages": "chattools.derive.timeline",
     "convert_to_dataset": "chattools.readers.dataset",
     "coverage": "chattools.readers.combine",
+    "csat_comments": "chattools.derive.csat",
+    "csat_distribution": "chattools.derive.csat",
+    "csat_summary": "chattools.derive.csat",
     "errors": "chattools.errors",
     "filter_export": "chattools.filters",
     "filter_tags": "chattools.derive.tags",
+    "hold_times": "chattools.derive.experience",
     "infer_operating_hours": "chattools.derive.infer_hours",
     "mask_pii": "chattools.privacy",
     "open_dataset": "chattools.readers.dataset",
     "open_export": "chattools.readers.load",
     "open_exports": "chattools.readers.parallel",
+    "queue_times": "chattools.derive.experience",
     "reconcile": "chattools.derive.reconcile",
+    "reopen_rates": "chattools.derive.experience",
     "sample": "chattools.sample",
     "schema": "chattools.schema",
     "sql": "chattools.sql",
@@ -80,6 +95,7 @@ _WHERE = {
     "tag_groups": "chattools.derive.tags",
     "tag_pairs": "chattools.derive.tags",
     "tag_stats": "chattools.derive.tags",
+    "team_summary": "chattools.derive.experience",
     "waits": "chattools.derive.waits",
 }
 
@@ -93,6 +109,7 @@ __all__ = [
     "Reconciliation",
     "Report",
     "__version__",
+    "alf_summary",
     "apply_filters",
     "build_report",
     "campaign_outcomes",
@@ -102,15 +119,21 @@ __all__ = [
     "chats_without_messages",
     "convert_to_dataset",
     "coverage",
+    "csat_comments",
+    "csat_distribution",
+    "csat_summary",
     "errors",
     "filter_export",
     "filter_tags",
+    "hold_times",
     "infer_operating_hours",
     "mask_pii",
     "open_dataset",
     "open_export",
     "open_exports",
+    "queue_times",
     "reconcile",
+    "reopen_rates",
     "sample",
     "schema",
     "sql",
@@ -119,6 +142,7 @@ __all__ = [
     "tag_groups",
     "tag_pairs",
     "tag_stats",
+    "team_summary",
     "waits",
 ]
 
