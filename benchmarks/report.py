@@ -6,7 +6,8 @@ Usage::
 
 Writes (once, then reuses) a password-protected legacy sample export of ``--chats``
 chats (10,000 chats ≈ 250,000 messages, the largest documented export), then measures,
-each in a fresh subprocess (wall time; peak RSS of that process):
+each in a fresh subprocess (wall time, CPU time — steadier than wall time on a shared
+machine — and peak RSS of that process):
 
 * **load**: ``python -c "ct.open_export(path)"`` — interpreter, imports and reading,
   the floor any report stands on (the baseline of the ratio);
@@ -46,7 +47,8 @@ run = subprocess.run(sys.argv[1:], capture_output=True, text=True)
 wall = time.perf_counter() - t
 if run.returncode:
     sys.exit(run.stderr[-2000:])
-print(wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(wall, usage.ru_maxrss, usage.ru_utime + usage.ru_stime)
 """
 
 _SPLIT = """
@@ -65,11 +67,11 @@ def timed(name, fn):
 
 t0 = time.perf_counter()
 import chattools as ct
-from chattools.derive import metrics, waits
-from chattools.report import svg
+from chattools.derive import waits
+from chattools.report import core, svg
 exp = ct.open_export(sys.argv[1])
 t1 = time.perf_counter()
-metrics.chat_metrics = timed("metrics", metrics.chat_metrics)
+core._metrics = timed("metrics", core._metrics)
 waits.waits = timed("metrics", waits.waits)
 ct.reconcile = timed("reconciliation", ct.reconcile)
 for name in ("bars", "lines", "hbars", "heatmap"):
@@ -84,8 +86,8 @@ print(json.dumps({"load (imports included)": t1 - t0, **spent, "other sections":
 """
 
 
-def _measure(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of ``cmd`` run as its own process."""
+def _measure(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MB) and CPU seconds of ``cmd`` run as its own process."""
     out = subprocess.run(
         [sys.executable, "-c", _MEASURE, *cmd],
         env=env,
@@ -93,12 +95,16 @@ def _measure(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
         text=True,
         check=True,
     ).stdout.split()
-    return float(out[0]), int(out[1]) / 1024
+    return float(out[0]), int(out[1]) / 1024, float(out[2])
 
 
-def _median(cmd: list[str], env: dict[str, str], repeat: int) -> tuple[float, float]:
-    runs = [_measure(cmd, env) for _ in range(repeat)]
-    return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+def _summary(runs: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    """Median wall time, largest peak, median CPU time."""
+    return (
+        statistics.median(r[0] for r in runs),
+        max(r[1] for r in runs),
+        statistics.median(r[2] for r in runs),
+    )
 
 
 def _previous_package(rev: str, into: Path) -> Path:
@@ -133,35 +139,23 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "CHATTOOLS_PASSWORD": PASSWORD, "PYTHONPATH": str(ROOT)}
     html = args.out / "report.html"
     report_cmd = [sys.executable, "-m", "chattools", "report", str(export), "-o", str(html)]
-    load = _median(
-        [sys.executable, "-c", f"import chattools as ct; ct.open_export({str(export)!r})"],
-        env,
-        args.repeat,
-    )
+    load_cmd = [sys.executable, "-c", f"import chattools as ct; ct.open_export({str(export)!r})"]
+    load = _summary([_measure(load_cmd, env) for _ in range(args.repeat)])
     results = {"load": load}
 
-    def report_run() -> tuple[float, float]:
+    def report_runs(run_env: dict[str, str]) -> tuple[float, float, float]:
         runs = []
         for _ in range(args.repeat):
             if html.exists():
                 html.unlink()
-            runs.append(_measure(report_cmd, env))
-        return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+            runs.append(_measure(report_cmd, run_env))
+        return _summary(runs)
 
-    results["report"] = report_run()
+    results["report"] = report_runs(env)
     if args.previous:
         with tempfile.TemporaryDirectory() as tmp:
             old = _previous_package(args.previous, Path(tmp))
-            old_env = {**env, "PYTHONPATH": str(old)}
-            runs = []
-            for _ in range(args.repeat):
-                if html.exists():
-                    html.unlink()
-                runs.append(_measure(report_cmd, old_env))
-            results[f"report at {args.previous}"] = (
-                statistics.median(r[0] for r in runs),
-                max(r[1] for r in runs),
-            )
+            results[f"report at {args.previous}"] = report_runs({**env, "PYTHONPATH": str(old)})
     split = json.loads(
         subprocess.run(
             [sys.executable, "-c", _SPLIT, str(export)],
@@ -173,10 +167,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     print(f"chattools report on {export.name} ({args.chats:,} chats), {started}")
-    print(f"{'process':<28}{'wall s':>9}{'peak MB':>10}{'× load':>9}")
-    for name, (wall, peak) in results.items():
-        print(f"{name:<28}{wall:>9.2f}{peak:>10.0f}{wall / load[0]:>9.2f}")
-    wall, peak = results["report"]
+    print(f"{'process':<28}{'wall s':>9}{'× load':>8}{'CPU s':>9}{'× load':>8}{'peak MB':>9}")
+    for name, (wall, peak, cpu) in results.items():
+        print(
+            f"{name:<28}{wall:>9.2f}{wall / load[0]:>8.2f}{cpu:>9.2f}{cpu / load[2]:>8.2f}"
+            f"{peak:>9.0f}"
+        )
+    wall, peak, _ = results["report"]
     verdict = "meets" if wall <= 4 and peak <= 400 else "misses"
     print(f"target ≤ 4 s and ≤ 400 MB: {verdict} ({wall:.2f} s, {peak:.0f} MB)")
     print("split of the report's work (one process, seconds):")

@@ -191,6 +191,29 @@ def _header(
     return f"<header><h1>{esc(title)}</h1>{meta}</header>"
 
 
+def _metrics(
+    exp: Export, calendar: Any, as_of: datetime | None, goal: Mapping[str, timedelta]
+) -> pl.DataFrame:
+    """The :func:`chattools.chat_metrics` columns the report shows, with ``day``."""
+    from chattools.derive.metrics import chat_metrics
+
+    plan = chat_metrics(exp, calendar, as_of=as_of, lazy=True)
+    schema = plan.collect_schema()
+    unknown = [m for m in goal if m not in schema]
+    if unknown:
+        msg = f"targets name unknown metric(s) {unknown!r}"
+        known = [c for c, d in schema.items() if isinstance(d, pl.Duration)]
+        raise InvalidValueError(msg, hint=f"use duration columns of chat_metrics: {known!r}.")
+    wanted = {*_USED, *goal}
+    wanted |= {f"{c}_business" for c in wanted}
+    # only the columns the report shows: the rest of the plan is never computed
+    return (
+        plan.select([c for c in schema if c in wanted])
+        .with_columns(activity_day().alias("day"))
+        .collect()
+    )
+
+
 def build_report(
     exp: Export,
     *,
@@ -240,24 +263,9 @@ def build_report(
     FilterState(date_from=date_from, date_to=date_to)  # validates the dates
     calendar, inferred = _resolve(exp, hours)
     as_of = _as_of(exp)
-    from chattools.derive.metrics import chat_metrics
     from chattools.derive.waits import waits as waits_of
 
-    plan = chat_metrics(exp, calendar, as_of=as_of, lazy=True)
-    schema = plan.collect_schema()
-    unknown = [m for m in goal if m not in schema]
-    if unknown:
-        msg = f"targets name unknown metric(s) {unknown!r}"
-        known = [c for c, d in schema.items() if isinstance(d, pl.Duration)]
-        raise InvalidValueError(msg, hint=f"use duration columns of chat_metrics: {known!r}.")
-    wanted = {*_USED, *goal}
-    wanted |= {f"{c}_business" for c in wanted}
-    # only the columns the report shows: the rest of the plan is never computed
-    every = (
-        plan.select([c for c in schema if c in wanted])
-        .with_columns(activity_day().alias("day"))
-        .collect()
-    )
+    every = _metrics(exp, calendar, as_of, goal)
     bad = every.select(implausible(as_of)).to_series()
     own = export_period(every.filter(~bad), as_of)
     period = own

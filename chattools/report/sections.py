@@ -44,12 +44,6 @@ _WAIT_LABELS = {
     "customer_on_team": "Customer waiting for the team",
     "team_on_customer": "Team waiting for the customer",
 }
-_ENDED_LABELS = {
-    "reply": "the team replied",
-    "customer": "the customer wrote again",
-    "close": "the chat was closed",
-    "export": "still waiting at export",
-}
 
 
 def api(name: str) -> Callable[..., Any] | None:
@@ -695,7 +689,6 @@ def definitions(ctx: Context) -> Section:
          "next team message (or close)."),
         ("Team waiting for the customer", "from a team message to the customer's next "
          "message (or close)."),
-        ("How waits ended", ", ".join(_ENDED_LABELS.values()) + "."),
         ("Business hours", ctx.hours_text),
     ]  # fmt: skip
     rows = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in items)
