@@ -245,32 +245,19 @@ def test_version_prints_the_installed_version() -> None:
 def test_every_reading_command_takes_the_same_password_options(
     workdir: Path, command: list[str]
 ) -> None:
-    args = [c.format(a=workdir / "a.xlsx", tmp=workdir) for c in command]
-    literal = runner.invoke(app, [*args, "--password", PW], env=NO_PASSWORD)
-    assert literal.exit_code == 0, literal.output
-    assert PW not in literal.output
-    # --password wins over a wrong environment variable
-    for path in ("m.csv", "r.html", "plain.xlsx"):
-        (workdir / path).unlink(missing_ok=True)
-    wins = runner.invoke(
-        app,
-        [*args, "--password", PW, "--force"]
-        if command[0] not in ("inspect", "convert")
-        else [*args, "--password", PW],
-        env={"CHATTOOLS_PASSWORD": "Wrong" + PW},
-    )
-    assert wins.exit_code == 0, wins.output
-    named = runner.invoke(
-        app,
-        [
-            *args,
-            "--password-env",
-            "JUNE_PW",
-            *(["--force"] if command[0] not in ("inspect", "convert") else []),
-        ],
-        env={"JUNE_PW": PW, "CHATTOOLS_PASSWORD": None},
-    )
-    assert named.exit_code == 0, named.output
+    def run(options: list[str], env: dict[str, str | None]) -> None:
+        fresh = workdir / f"run{len(list(workdir.glob('run*')))}"  # new outputs each time
+        fresh.mkdir()
+        args = [c.format(a=workdir / "a.xlsx", tmp=fresh) for c in command]
+        result = runner.invoke(app, [*args, *options], env=env)
+        assert result.exit_code == 0, result.output
+        assert PW not in result.output
+
+    run(["--password", PW], NO_PASSWORD)
+    run(["--password", PW], {"CHATTOOLS_PASSWORD": "Wrong" + PW})  # the literal wins
+    run(["--password-env", "JUNE_PW"], {"JUNE_PW": PW, "CHATTOOLS_PASSWORD": None})
+    with pytest.raises(AssertionError):  # and a wrong one is not silently replaced
+        run(["--password", "Wrong" + PW], ENV)
     helped = runner.invoke(app, [command[0], "--help"], env={"COLUMNS": "200"})
     assert "--password" in helped.output and "--password-env" in helped.output
     assert "shell history" in helped.output
