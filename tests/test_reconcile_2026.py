@@ -204,3 +204,22 @@ def test_the_2026_sample_agrees_on_every_reproducible_value() -> None:
     assert single < known < 200  # the sample has chats reopened once and more
     assert rec.share("timeToFirstAnswer", "exported timestamps") == 1.0
     assert timedelta(0) <= exp.chats["totalReplyTime"].drop_nulls().min()  # type: ignore[operator]
+
+
+def test_the_2026_sample_file_read_back_reconciles_and_summarises() -> None:
+    """An encrypted 2026 XLSX from the sample, opened like a user's download."""
+    password = ct.sample.DEFAULT_PASSWORD
+    raw = ct.sample.write_sample(None, chats=120, seed=1, generation="2026", password=password)
+    exp = ct.open_export(raw, password=password)
+    assert exp.generation == "2026" and exp.problems.height == 0
+    hours = ct.OperatingHours.weekly(
+        ct.sample.SAMPLE_HOURS, timezone=exp.timezone, holidays=ct.sample.SAMPLE_HOLIDAYS
+    )
+    rec = ct.reconcile(exp, hours)
+    assert rec.all_match, rec.mismatches.head(10)
+    assert rec.summary.height == 42 and rec.summary["compared"].min() > 0
+    teams = ct.team_summary(exp)
+    # every team of the Team sheet has its row; the chats add up
+    assert set(exp.teams["id"]) <= set(teams["teamId"].drop_nulls())
+    assert teams["chats"].sum() == exp.chats.height
+    assert ct.csat_summary(exp)["answers"][0] == exp.chats["profile.csat"].is_between(1, 5).sum()
