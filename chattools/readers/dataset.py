@@ -2,11 +2,13 @@
 
 Decrypting and parsing 50 XLSX files takes minutes; :func:`convert_to_dataset` does it
 once and writes the typed frames as Parquet, and :func:`open_dataset` re-opens them as
-lazy ``pl.scan_parquet`` frames (reading only ``manifest.json``), so any Polars,
+lazy ``pl.scan_parquet`` frames (reading ``manifest.json`` and each part's footer), so any Polars,
 DuckDB or Arrow tool can query them too. The layout::
 
     out_dir/
-      manifest.json                 files (sha256), generation, time zone, counts, schemas
+      manifest.json                 files (sha256), generation, time zone, counts, schemas,
+                                    and each part's size, SHA-256 and schema (format 2)
+      .chattools.lock               held (flock) by the one process writing the dataset
       problems.parquet              Export.problems (if any)
       duplicates.parquet            Export.duplicates: rows merged away (if any)
       chats/month=2024-03/part-0.parquet     chats by the month of their createdAt
@@ -178,7 +180,7 @@ def _scan(paths: list[Path], target: pl.Schema) -> pl.LazyFrame:
 def open_dataset(path: str | os.PathLike[str], *, verify: Verify = "quick") -> Export:
     """Open a dataset written by :func:`convert_to_dataset` as a lazy :class:`Export`.
 
-    Only ``manifest.json`` (and the ``problems`` and ``duplicates`` tables) are read; every sheet is a
+    Only ``manifest.json``, the parts' footers and the ``problems`` and ``duplicates`` tables are read; every sheet is a
     ``pl.scan_parquet`` ``LazyFrame`` with the typed schema (``Export.is_lazy`` is
     true; ``exp.lazy("messages")`` keeps it lazy, ``exp.messages`` collects).
 
