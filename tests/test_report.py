@@ -443,3 +443,37 @@ def test_changes_read_as_signed_differences() -> None:
     assert change(5, 2) == "+3 (+150%)" and change(2, 0) == "+2"
     assert change(0.8, 0.75) == "+5.0 pts"
     assert change(3, None) == "–"
+
+
+REAL = Path(__file__).parent / "real"
+
+
+@pytest.mark.parametrize(
+    ("name", "period", "latest", "chats"),
+    [
+        # openedAt runs 2022-01-01 (Sat) … 2022-06-30 (Thu); createdAt from 2020-12-16
+        ("channel-a-2022H1.xlsx", "2022-01-01 to 2022-06-30 (181 days, 27 weeks; first and last week partial)", "2022-06-27 (4 of 7 days)", 2456),
+        # openedAt runs 2022-07-01 (Fri) … 2022-12-30 (Fri); createdAt from 2021-07-22
+        ("channel-a-2022H2.xlsx", "2022-07-01 to 2022-12-30 (183 days, 27 weeks; first and last week partial)", "2022-12-26 (5 of 7 days)", 963),
+    ],
+)  # fmt: skip
+def test_real_exports_open_with_the_summary_and_their_own_period(
+    name: str, period: str, latest: str, chats: int
+) -> None:
+    path = REAL / name
+    if not path.exists():
+        pytest.skip(f"{path} is not in this checkout")
+    html = ct.build_report(ct.open_export(path), hours="infer").html()
+    parts = section_map(html)
+    assert list(parts) == list(HEADINGS)
+    head = html[: html.index("<section")]
+    assert f"<b>Period:</b> {period}" in head
+    assert "(inferred from the export)" in head
+    assert kpi(parts["Summary"], "Chats")[0] == f"{chats:,}"
+    weeks = visible(parts["Week by week"])
+    assert f"<td>{latest}</td>" in weeks
+    assert "2020" not in weeks and "2021-07" not in weeks
+    assert "<td>Manager 642146</td>" in parts["Team"]  # a name from the Manager sheet
+    manager_text = " ".join(text_of(parts[t]) for t in MANAGER_PART)
+    assert re.findall(r"\b[a-z]+_[a-z_]+\b", manager_text) == []
+    assert html.count("<svg") == 5
