@@ -223,3 +223,15 @@ def test_the_2026_sample_file_read_back_reconciles_and_summarises() -> None:
     assert set(exp.teams["id"]) <= set(teams["teamId"].drop_nulls())
     assert teams["chats"].sum() == exp.chats.height
     assert ct.csat_summary(exp)["answers"][0] == exp.chats["profile.csat"].is_between(1, 5).sum()
+
+
+def test_the_2026_sample_with_gaps_explains_every_mismatch() -> None:
+    """Messages missing from the sheet and unflagged notes, as real files have."""
+    data = ct.sample.generate(600, seed=8, gaps=True, generation="2026")
+    hours = ct.OperatingHours.weekly(data.hours, timezone=data.timezone, holidays=data.holidays)
+    rec = ct.reconcile(data.export(), hours)
+    assert not rec.all_match and rec.all_explained
+    assert MISSING in set(rec.mismatches["reason"])
+    # the exported columns keep their formulas: only the message replay can disagree
+    assert set(rec.mismatches["basis"]) == {"messages"}
+    assert rec.share("replyCount", "messages") > 0.95
