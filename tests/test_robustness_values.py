@@ -181,6 +181,19 @@ def test_json_rows_without_any_required_value_are_reported_cell_by_cell() -> Non
     assert exp.accounting()["balanced"].all()
 
 
+def test_api_rows_holding_only_a_list_are_empty_or_stray() -> None:
+    doc = _json("api")
+    chats = doc["userChats"]
+    doc["userChats"] = [chats[0], {"tags": []}, {"tags": ["a", "b"]}, *chats[1:]]
+    exp = _open_json(doc)
+    assert exp.chats["_row"].to_list() == [1, 4, 5, 6, 7]
+    assert _rows_problems(exp, "userChats") == [
+        (2, None, "empty row: not loaded"),  # an empty list is an empty cell
+        (3, "a, b", STRAY.format("tags")),
+    ]
+    assert exp.accounting()["balanced"].all()
+
+
 def test_a_row_with_a_required_value_is_still_loaded() -> None:
     doc = _json()
     doc["UserChat data"][0]["id"] = None  # state and createdAt are still there

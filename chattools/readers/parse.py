@@ -442,7 +442,7 @@ def type_sheet(
             may_be_float=_may_be_float(frame, source, col.kind),
             may_be_blank=_may_be_blank(frame, source),
         )  # fmt: skip
-        local_text = col.kind == "datetime" and raw.encoding == "text"
+        local_text = col.kind == "datetime" and raw.encoding == "text" and generation == "2026"
         if local_text and timestamps.has_other_forms(frame.get_column(source)):  # ISO, epoch ms
             value, check = timestamps.read_timestamps(
                 pl.col(source), timezone, bounds=TIMESTAMP_RANGE
@@ -522,13 +522,12 @@ def _drop_not_records(
     column (a stray cell far below the data) is not a record either: each of its cells
     is one problem row, naming its column and value.
     """
-    blank = {
-        c: pl.col(c).is_null() | (pl.col(c) == "") if t == pl.String else pl.col(c).is_null()
-        for c, t in dtypes.items()
-    }
+    blank = {c: _blank(c, t) for c, t in dtypes.items()}
+    all_blank = pl.all_horizontal(list(blank.values())).fill_null(False)
+    keys = [blank[c] for c in required]
     masks = frame.select(
-        empty=pl.all_horizontal(list(blank.values())).fill_null(False),
-        keyless=pl.all_horizontal([blank[c] for c in required]).fill_null(False),
+        empty=all_blank,
+        keyless=pl.all_horizontal(keys).fill_null(False) if keys else all_blank,
     )
     if not masks["keyless"].any():  # every empty row is keyless too
         return frame, None, []
@@ -538,11 +537,20 @@ def _drop_not_records(
     problems = [_empty_runs(numbers.filter(empty), file=file, sheet=sheet)]
     if stray.any():
         problems.append(
-            _stray_cells(frame.filter(stray), numbers.filter(stray), dtypes, required,
+            _stray_cells(frame.filter(stray), numbers.filter(stray), blank, required,
                          file=file, sheet=sheet)
         )  # fmt: skip
     kept = ~masks["keyless"]
     return frame.filter(kept), numbers.filter(kept), problems
+
+
+def _blank(column: str, dtype: pl.DataType) -> pl.Expr:
+    """Whether a cell holds nothing: null, ``""`` or an empty list."""
+    if dtype == pl.String:
+        return pl.col(column).is_null() | (pl.col(column) == "")
+    if isinstance(dtype, pl.List):
+        return pl.col(column).is_null() | (pl.col(column).list.len() == 0)
+    return pl.col(column).is_null()
 
 
 def _empty_runs(rows: pl.Series, *, file: str, sheet: str) -> pl.DataFrame:
@@ -571,25 +579,32 @@ def _empty_runs(rows: pl.Series, *, file: str, sheet: str) -> pl.DataFrame:
 def _stray_cells(
     rows: pl.DataFrame,
     numbers: pl.Series,
-    dtypes: pl.Schema,
+    blank: dict[str, pl.Expr],
     required: list[str],
     *,
     file: str,
     sheet: str,
 ) -> pl.DataFrame:
-    """One problem row per filled cell of ``rows``, rows with no value in ``required``."""
+    """One problem row per filled (not ``blank``) cell of ``rows``, rows with no value in
+    ``required``."""
     names = ", ".join(required[:-1]) + (" or " if len(required) > 1 else "") + required[-1]
+    dtypes = rows.schema
     text = [
-        (pl.col(c).list.join(schema.LIST_SEPARATOR) if isinstance(t, pl.List) else pl.col(c))
+        pl.when(~empty)
+        .then(
+            pl.col(c).list.join(schema.LIST_SEPARATOR)
+            if isinstance(dtypes[c], pl.List)
+            else pl.col(c)
+        )
         .cast(pl.String)
         .alias(c)
-        for c, t in dtypes.items()
+        for c, empty in blank.items()
     ]
     cells = (
         rows.select(*text)
         .with_columns(numbers.alias("\x00row"))
         .unpivot(index="\x00row", variable_name="\x00column", value_name="\x00value")
-        .filter(pl.col("\x00value").is_not_null() & (pl.col("\x00value") != ""))
+        .filter(pl.col("\x00value").is_not_null())
         .sort("\x00row", maintain_order=True)
     )
     return cells.select(
