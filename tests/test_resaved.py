@@ -75,8 +75,7 @@ NUMBER_NOTES = {
     ("User data", "profile.mobileNumber"),
     ("User data", "web.browserVersion"),
     ("User data", "web.osVersion"),
-    ("UserChat data", "profile.csat"),
-}
+}  # (profile.csat is a Number column: a number cell there is what it holds)
 FILES = sorted(BROKEN)
 
 
