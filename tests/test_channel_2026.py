@@ -149,3 +149,23 @@ def test_hours_must_be_a_calendar() -> None:
     exp = export_2026([C])
     with pytest.raises(InvalidValueError):
         ct.channel_2026_metrics(exp, hours="infer")
+
+
+def test_a_team_with_its_own_hours() -> None:
+    # b's team works 17:00-23:00: 17:30 → 23:00 Monday is 5.5 h in its hours, and the
+    # answer at Tuesday 09:10 falls outside them
+    night = ct.OperatingHours.weekly({"mon-fri": "17:00-23:00"}, timezone="Asia/Seoul")
+    exp = export_2026([A, {**B, "teamId": "night"}], MSGS)
+    m = ct.channel_2026_metrics(exp, hours=HOURS, team_hours={"night": night})
+    b, a = _row(m, "b"), _row(m, "a")
+    assert b["timeToFirstAnswerInOperation"] == 19_800 * S
+    assert (b["replyCountInOperation"], b["totalReplyTimeInOperation"]) == (0, 19_800 * S)
+    assert a["timeToFirstAnswerInOperation"] == 420 * S  # no team: the channel's hours
+
+
+def test_team_hours_need_calendars_and_the_channel_hours() -> None:
+    exp = export_2026([B])
+    with pytest.raises(InvalidValueError, match="team ids to OperatingHours"):
+        ct.channel_2026_metrics(exp, hours=HOURS, team_hours={"t": "09:00-18:00"})  # type: ignore[dict-item]
+    with pytest.raises(InvalidValueError, match="channel's hours too"):
+        ct.channel_2026_metrics(exp, team_hours={"t": HOURS})

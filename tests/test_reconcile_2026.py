@@ -235,3 +235,17 @@ def test_the_2026_sample_with_gaps_explains_every_mismatch() -> None:
     # the exported columns keep their formulas: only the message replay can disagree
     assert set(rec.mismatches["basis"]) == {"messages"}
     assert rec.share("replyCount", "messages") > 0.95
+
+
+def test_team_hours_explain_a_twin_the_channel_hours_do_not() -> None:
+    # the team works 10:00-10:30: 1800 s of the hour to the close are in its hours
+    half = ct.OperatingHours.weekly({"mon-fri": "10:00-10:30"}, timezone=TZ)
+    chat = _with(teamId="t1", timeToCloseInOperation=1800)
+    assert _rec([chat]).mismatches.select("metric", "reason").rows() == [
+        ("timeToCloseInOperation", R_HOURS)
+    ]
+    rec = ct.reconcile(export_2026([chat], MSGS), hours=HOURS, team_hours={"t1": half})
+    assert rec.mismatches.filter(pl.col("metric") == "timeToCloseInOperation").height == 0
+    legacy = ct.Export.empty()
+    with pytest.raises(InvalidValueError, match="2026 exports only"):
+        ct.reconcile(legacy, team_hours={"t1": half})

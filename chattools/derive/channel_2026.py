@@ -61,7 +61,8 @@ The team worked 29 minutes from 10:01 to 10:30, 10 of them on hold: 19 minutes.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Literal, overload
 
 import polars as pl
@@ -82,12 +83,14 @@ __all__ = [
     "MESSAGE_COLUMNS",
     "SINGLE_CYCLE",
     "TIMESTAMP_FORMULAS",
+    "TeamHours",
     "answers",
     "channel_2026_metrics",
     "cycle_spans",
     "in_operation",
     "is_alf_message",
     "reopens",
+    "resolve_calendars",
     "sided_messages",
 ]
 
@@ -141,6 +144,62 @@ def in_operation(column: str) -> str:
     ('timeToFirstAnswerInOperation', 'operationTotalSnoozedTime')
     """
     return _OPERATION_HOLD if column == "totalSnoozedTime" else f"{column}InOperation"
+
+
+@dataclass(frozen=True)
+class TeamHours:
+    """The operating hours the ``…InOperation`` columns use: a team's own, else the channel's.
+
+    535967: the hours of the assigned team when it follows its own hours, else the
+    channel's. ``teams`` maps a ``teamId`` to its calendar; expressions read ``teamId``.
+
+    >>> week = OperatingHours.weekly({"mon-fri": "09:00-18:00"}, timezone="Asia/Seoul")
+    >>> night = OperatingHours.weekly({"mon-fri": "18:00-23:00"}, timezone="Asia/Seoul")
+    >>> TeamHours.of(week, {"t2": night}).teams == {"t2": night}
+    True
+    """
+
+    channel: OperatingHours
+    teams: Mapping[str, OperatingHours] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls, hours: OperatingHours | None, team_hours: Mapping[str, OperatingHours] | None = None
+    ) -> TeamHours | None:
+        """Checked calendars (None without any)."""
+        teams = dict(team_hours or {})
+        bad = {
+            k: v
+            for k, v in teams.items()
+            if not isinstance(k, str) or not isinstance(v, OperatingHours)
+        }
+        if bad:
+            msg = f"team_hours must map team ids to OperatingHours calendars, got {bad!r}"
+            raise InvalidValueError(
+                msg, hint='pass e.g. team_hours={"7014": ct.OperatingHours.weekly(...)}.'
+            )
+        if hours is None:
+            if teams:
+                msg = "team_hours needs the channel's hours too (for the chats of other teams)"
+                raise InvalidValueError(
+                    msg, hint="pass hours=ct.OperatingHours.weekly(...) as well."
+                )
+            return None
+        return cls(hours, teams)
+
+    def _per_team(self, build: Callable[[OperatingHours], pl.Expr]) -> pl.Expr:
+        expr = build(self.channel)
+        for team, calendar in self.teams.items():
+            expr = pl.when(pl.col("teamId") == team).then(build(calendar)).otherwise(expr)
+        return expr
+
+    def business_duration(self, start: pl.Expr | str, end: pl.Expr | str) -> pl.Expr:
+        """Open time within ``[start, end)`` on each chat's calendar."""
+        return self._per_team(lambda c: c.business_duration(start, end))
+
+    def is_open(self, time: pl.Expr | str) -> pl.Expr:
+        """Whether each instant is within its chat's operating hours."""
+        return self._per_team(lambda c: c.is_open(time))
 
 
 def is_alf_message(schema_: pl.Schema) -> pl.Expr:
@@ -299,12 +358,24 @@ def answers(exp: Export) -> pl.LazyFrame:
     )
 
 
-def _message_plan(exp: Export, hours: OperatingHours | None) -> pl.LazyFrame:
+def _message_plan(exp: Export, hours: TeamHours | None) -> pl.LazyFrame:
+    found = answers(exp)
     extra: list[pl.Expr] = []
     if hours is not None:
+        chats = exp.lazy("chats")
+        team = pl.col("teamId") if "teamId" in chats.collect_schema() else pl.lit(None, pl.String)
+        found = found.join(
+            chats.select(pl.col("id").alias("chat_id"), team.alias("teamId")),
+            on="chat_id",
+            how="left",
+            maintain_order="left",
+        ).with_columns(
+            hours.is_open("answered_at").alias("__in_hours"),
+            hours.business_duration("asked_at", "answered_at").alias("__business"),
+        )
         extra = [
-            hours.is_open("answered_at").sum().cast(pl.Int64).alias("replyCountInOperation"),
-            hours.business_duration("asked_at", "answered_at").sum().alias("__op_total"),
+            pl.col("__in_hours").sum().cast(pl.Int64).alias("replyCountInOperation"),
+            pl.col("__business").sum().alias("__op_total"),
         ]
     last_asked = (
         sided_messages(exp)
@@ -315,8 +386,7 @@ def _message_plan(exp: Export, hours: OperatingHours | None) -> pl.LazyFrame:
     )
     after_last = pl.col("answered_at") >= pl.col("__last_asked")
     stats = (
-        answers(exp)
-        .join(last_asked, on="chat_id", how="left")
+        found.join(last_asked, on="chat_id", how="left")
         .group_by("chat_id")
         .agg(
             pl.len().cast(pl.Int64).alias("replyCount"),
@@ -342,7 +412,7 @@ def _message_plan(exp: Export, hours: OperatingHours | None) -> pl.LazyFrame:
     return stats.with_columns(cols).drop("__total", "__op_total", strict=False)
 
 
-def _timestamp_exprs(available: pl.Schema, hours: OperatingHours | None) -> list[pl.Expr]:
+def _timestamp_exprs(available: pl.Schema, hours: TeamHours | None) -> list[pl.Expr]:
     def col(name: str) -> pl.Expr:
         if name in available:
             return pl.col(name)
@@ -381,9 +451,11 @@ def _single_cycle(available: pl.Schema) -> pl.Expr:
     return pl.coalesce(*rules, pl.lit(False)) if rules else pl.lit(False)
 
 
-def channel_2026_plan(exp: Export, hours: OperatingHours | None = None) -> pl.LazyFrame:
+def channel_2026_plan(exp: Export, hours: TeamHours | None = None) -> pl.LazyFrame:
     """The plan behind :func:`channel_2026_metrics` (hours already resolved)."""
     chats = exp.lazy("chats")
+    if "teamId" not in chats.collect_schema():
+        chats = chats.with_columns(pl.lit(None, pl.String).alias("teamId"))
     available = chats.collect_schema()
     base = chats.with_columns(
         _single_cycle(available).alias(SINGLE_CYCLE),
@@ -405,23 +477,42 @@ def _ordered(names: list[str], msg_cols: list[str]) -> list[str]:
     return [*timed, *msg_cols]
 
 
-def _operating_hours(hours: object) -> OperatingHours | None:
-    if hours is None or isinstance(hours, OperatingHours):
-        return hours
-    msg = f"the …InOperation columns need an OperatingHours calendar, got {hours!r}"
-    raise InvalidValueError(msg, hint="pass hours=ct.OperatingHours.weekly(...).")
+def resolve_calendars(
+    exp: Export, hours: HoursArg, team_hours: Mapping[str, OperatingHours] | None = None
+) -> TeamHours | None:
+    """The calendars of the ``…InOperation`` columns (``"infer"`` is refused for 2026)."""
+    if isinstance(hours, str) and hours == "infer":
+        msg = "operating hours cannot be inferred from a 2026 export yet"
+        raise InvalidValueError(msg, hint="pass hours=ct.OperatingHours.weekly(...) or None.")
+    resolved = resolve_hours(exp, hours)
+    if resolved is not None and not isinstance(resolved, OperatingHours):
+        msg = f"the …InOperation columns need an OperatingHours calendar, got {resolved!r}"
+        raise InvalidValueError(msg, hint="pass hours=ct.OperatingHours.weekly(...).")
+    return TeamHours.of(resolved, team_hours)
 
 
 @overload
 def channel_2026_metrics(
-    exp: Export, hours: HoursArg = ..., *, lazy: Literal[False] = ...
+    exp: Export,
+    hours: HoursArg = ...,
+    *,
+    team_hours: Mapping[str, OperatingHours] | None = ...,
+    lazy: Literal[False] = ...,
 ) -> pl.DataFrame: ...
 @overload
 def channel_2026_metrics(
-    exp: Export, hours: HoursArg = ..., *, lazy: Literal[True]
+    exp: Export,
+    hours: HoursArg = ...,
+    *,
+    team_hours: Mapping[str, OperatingHours] | None = ...,
+    lazy: Literal[True],
 ) -> pl.LazyFrame: ...
 def channel_2026_metrics(
-    exp: Export, hours: HoursArg = None, *, lazy: bool = False
+    exp: Export,
+    hours: HoursArg = None,
+    *,
+    team_hours: Mapping[str, OperatingHours] | None = None,
+    lazy: bool = False,
 ) -> pl.DataFrame | pl.LazyFrame:
     """The 2026 export's measured columns recomputed by Channel Talk's documented formulas.
 
@@ -432,6 +523,9 @@ def channel_2026_metrics(
         without them those are blank and the counts 0).
     hours
         The channel's operating hours: adds the ``…InOperation`` twins.
+    team_hours
+        ``teamId`` → the hours of a team that follows its own (535967): its chats'
+        twins use them instead of ``hours``.
     lazy
         Return the ``LazyFrame`` plan instead of collecting it.
 
@@ -445,9 +539,6 @@ def channel_2026_metrics(
     times are blank otherwise) and ``cycles_known`` (reopened at most once: every
     cycle's bounds are exported, so the answers are replayed cycle by cycle). The rules are in the module docstring.
     """
-    if isinstance(hours, str) and hours == "infer":
-        msg = "operating hours cannot be inferred from a 2026 export yet"
-        raise InvalidValueError(msg, hint="pass hours=ct.OperatingHours.weekly(...) or None.")
-    resolved = _operating_hours(resolve_hours(exp, hours))
+    resolved = resolve_calendars(exp, hours, team_hours)
     plan = channel_2026_plan(exp, resolved)
     return plan if lazy else plan.collect()

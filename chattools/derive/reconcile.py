@@ -59,12 +59,14 @@ Examples
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
 import polars as pl
 
 from chattools.derive.channel import CALENDAR_COLUMNS, OPERATION_COLUMNS
+from chattools.derive.channel_2026 import resolve_calendars
 from chattools.derive.hours import OperatingHours
 from chattools.derive.infer_hours import (
     HoursArg,
@@ -191,7 +193,7 @@ class Reconciliation:
         return "<div class='chattools-reconciliation'>" + "".join(parts) + "</div>"
 
 
-def _check_input(exp: Export, tolerance: object, hours: object) -> None:
+def _check_input(exp: Export, tolerance: object) -> None:
     if not isinstance(tolerance, timedelta) or tolerance < timedelta(0):
         msg = f"tolerance must be a non-negative timedelta, got {tolerance!r}"
         raise InvalidValueError(msg, hint="pass e.g. tolerance=timedelta(seconds=1).")
@@ -201,9 +203,6 @@ def _check_input(exp: Export, tolerance: object, hours: object) -> None:
             msg, hint="download the chat export with message data (not the by-case export)."
         )
     if exp.generation == "2026":  # the timestamp formulas need no messages
-        if isinstance(hours, str) and hours == "infer":
-            msg = "operating hours cannot be inferred from a 2026 export yet"
-            raise InvalidValueError(msg, hint="pass hours=ct.OperatingHours.weekly(...) or None.")
         return
     has_chats = exp.lazy("chats").select(pl.len()).collect().item() > 0
     if has_chats and exp.lazy("messages").select(pl.len()).collect().item() == 0:
@@ -218,6 +217,7 @@ def reconcile(
     hours: HoursArg = None,
     *,
     tolerance: timedelta = timedelta(seconds=1),
+    team_hours: Mapping[str, OperatingHours] | None = None,
 ) -> Reconciliation:
     """Compare Channel Talk's exported metrics with their recomputation, with reasons.
 
@@ -232,8 +232,19 @@ def reconcile(
     tolerance
         Channel Talk's truncation step (see the module docstring); 0 asks for exact
         equality.
+    team_hours
+        2026 exports: ``teamId`` → the hours of a team that follows its own, for its
+        chats' ``…InOperation`` columns (help article 535967).
     """
-    _check_input(exp, tolerance, hours)
+    _check_input(exp, tolerance)
+    if exp.generation == "2026":
+        calendars = resolve_calendars(exp, hours, team_hours)
+        frame, checks_2026 = compare_2026(exp, calendars, tolerance.total_seconds())
+        channel = calendars.channel if calendars is not None else None
+        return _result(frame, checks_2026, tolerance, channel, None, REASONS_2026)
+    if team_hours is not None:
+        msg = "team_hours applies to 2026 exports only (a legacy chat row has no team)"
+        raise InvalidValueError(msg, hint="leave team_hours out for a legacy export.")
     inferred = infer_operating_hours(exp) if isinstance(hours, str) and hours == "infer" else None
     given = inferred.hours if inferred is not None else resolve_hours(exp, hours)
     if given is not None and not isinstance(given, OperatingHours):
@@ -244,9 +255,6 @@ def reconcile(
             msg, hint='pass hours=ct.OperatingHours.weekly(...) or hours="infer".'
         )
     cal = given
-    if exp.generation == "2026":
-        frame, checks_2026 = compare_2026(exp, cal, tolerance.total_seconds())
-        return _result(frame, checks_2026, tolerance, cal, inferred, REASONS_2026)
     metrics = list(CALENDAR_METRICS) + (list(OPERATION_METRICS) if cal is not None else [])
     exp_schema = exp.lazy("chats").collect_schema()
     missing = [m for m in ("id", *metrics) if m not in exp_schema]

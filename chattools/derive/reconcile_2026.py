@@ -43,11 +43,11 @@ from chattools.derive.channel_2026 import (
     HANDLING_FORMULAS,
     SINGLE_CYCLE,
     TIMESTAMP_FORMULAS,
+    TeamHours,
     channel_2026_plan,
     in_operation,
     sided_messages,
 )
-from chattools.derive.hours import OperatingHours
 from chattools.derive.reconcile_checks import (
     MESSAGES,
     TIMESTAMPS,
@@ -217,7 +217,7 @@ def _recomputed(metric: str, basis: str) -> pl.Expr:
 
 
 def compare_2026(
-    exp: Export, hours: OperatingHours | None, tol: float
+    exp: Export, hours: TeamHours | None, tol: float
 ) -> tuple[pl.DataFrame, list[tuple[str, str, Kind]]]:
     """The long comparison frame of a 2026 export and the comparisons it holds.
 
