@@ -28,6 +28,21 @@ Examples
 >>> exp = ct.Export({"chats": chats}, generation="2026")
 >>> ct.alf_summary(exp).select("alf_chats", "alf_share", "alf_resolved", "alf_resolution_rate").row(0)
 (2, 0.6666666666666666, 1, 0.5)
+
+ALF took part in chats a and b; a team member answered b and c: ALF's share is 2 of
+the 3 chats handled, and it closed a alone.
+
+>>> from datetime import datetime
+>>> chats = pl.DataFrame({"id": list("abc"), "teamId": ["t1", "t1", None],
+...     "firstClosedAt": [datetime(2026, 3, 2, 10)] * 3, "reopenCount": [1, 0, 0],
+...     "reassignmentCount": [0, 0, 2]})
+>>> teams = pl.DataFrame({"id": ["t1", "t2"], "name": ["Billing", "Refunds"],
+...     "managerIds": [["m1", "m2"], []]})
+>>> exp = ct.Export({"chats": chats, "teams": teams}, generation="2026")
+>>> ct.reopen_rates(exp).select("closed", "reopen_rate", "reassignment_rate").row(0)
+(3, 0.3333333333333333, 0.3333333333333333)
+>>> ct.team_summary(exp).select("team_name", "members", "chats", "reopen_rate").rows()
+[('Billing', 2, 2, 0.5), ('Refunds', 0, 0, None), (None, None, 1, 0.0)]
 """
 
 from __future__ import annotations
