@@ -409,7 +409,7 @@ def test_durations_read_in_two_units() -> None:
     from chattools.report.html import duration
 
     cases = {0: "0 s", 59: "59 s", 61: "1 min 01 s", 600: "10 min", 3600: "1 h",
-             3660: "1 h 01 min", 93 * 3600: "3 d 21 h", 11042 * 3600 + 1448: "460 d 2 h"}  # fmt: skip
+             3660: "1 h 01 min", 86400: "1 d", 93 * 3600: "3 d 21 h", 11042 * 3600 + 1448: "460 d 2 h"}  # fmt: skip
     assert {s: duration(timedelta(seconds=s)) for s in cases} == cases
 
 

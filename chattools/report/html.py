@@ -78,7 +78,7 @@ def duration(value: timedelta) -> str:
     h, rest = divmod(rest, 3600)
     m, s = divmod(rest, 60)
     if d:
-        return f"{sign}{d} d {h} h"
+        return f"{sign}{d} d {h} h" if h else f"{sign}{d} d"
     if h:
         return f"{sign}{h} h {m:02d} min" if m else f"{sign}{h} h"
     if m:

@@ -221,7 +221,7 @@ def lines(
         ticks = ticks[:: math.ceil(len(ticks) / 7)]
     body = _y_axis(ticks, y, left, right, fmt)
     if reference is not None:
-        body.append(_median_line(reference[0], y, left, right, reference[1]))
+        body.append(_median_line(reference[0], y, left, right, reference[1], anchor="start"))
     for s, (name, values, color) in enumerate(series):
         run: list[str] = []
         paths: list[list[str]] = [run]
