@@ -61,7 +61,10 @@ _PROBLEM_PREFIX = "\x00problem:"
 _RAW_PREFIX = "\x00raw:"
 _FLOAT_ZERO = r"^-?[0-9]+\.0+$"
 #: ``schema.DURATION_TEXT_PATTERN`` with ASCII digits: a much smaller, ~6x faster regex.
-_DURATION_PATTERN = schema.DURATION_TEXT_PATTERN.replace(r"\d", "[0-9]")
+_DURATION_ANY = schema.DURATION_TEXT_PATTERN.replace(r"\d", "[0-9]")
+#: The same with few enough digits that ``h * 3600 + m * 60 + s`` cannot wrap in Int64
+#: (< 1.1e14); more digits are beyond :data:`MAX_DURATION` in any field (876,600 h).
+_DURATION_PATTERN = r"^([0-9]{1,10})h ([0-9]{1,12})m ([0-9]{1,13})s$"
 _US = pl.Datetime(schema.TIME_UNIT)
 #: Times accepted, from the first (inclusive) to the second (exclusive), as the file writes
 #: them: the local wall time of a local text, UTC for ISO ``…Z`` and epoch milliseconds.
@@ -126,9 +129,9 @@ def _utc_naive(text: pl.Expr) -> pl.Expr:
     return pl.coalesce(*(text.str.strptime(_US, fmt, strict=False) for fmt in formats))
 
 
-def _duration_fields(text: pl.Expr) -> list[pl.Expr]:
+def _duration_fields(text: pl.Expr, pattern: str = _DURATION_PATTERN) -> list[pl.Expr]:
     """Hours, minutes and seconds of ``"12h 3m 5s"`` as text (null: another form)."""
-    parts = text.str.extract_groups(_DURATION_PATTERN)
+    parts = text.str.extract_groups(pattern)
     return [parts.struct.field(str(i)) for i in (1, 2, 3)]
 
 
@@ -154,7 +157,9 @@ def _out_of_range(kind: schema.Kind, encoding: Encoding) -> Callable[[pl.Expr], 
     if kind == "duration" and encoding == "api":
         return lambda text: text.cast(pl.Float64, strict=False).abs() > _MAX_SECONDS * 1000
     if kind == "duration":
-        return lambda text: _duration_total(text, _duration_fields(text)).abs() > _MAX_SECONDS
+        return lambda text: (
+            _duration_total(text, _duration_fields(text, _DURATION_ANY)).abs() > _MAX_SECONDS
+        )
     return None
 
 
@@ -237,14 +242,12 @@ def _int(text: pl.Expr, *, may_be_float: bool) -> tuple[pl.Expr, Check]:
 def _duration(text: pl.Expr) -> tuple[pl.Expr, Check]:
     """``"12h 3m 5s"`` (legacy) or whole seconds (2026, case), up to :data:`MAX_DURATION`.
 
-    The bound is checked on the float total first: in Int64, ``307445734561825861m``
-    times 60 wraps around to 44 s.
+    Each field's digits are bounded by the pattern, so the arithmetic cannot wrap: in
+    Int64, ``307445734561825861m`` times 60 wrapped around to 44 s.
     """
-    fields = _duration_fields(text)
-    hours, minutes, secs = (f.cast(pl.Int64, strict=False) for f in fields)
+    hours, minutes, secs = (f.cast(pl.Int64, strict=False) for f in _duration_fields(text))
     seconds = pl.coalesce(hours * 3600 + minutes * 60 + secs, text.cast(pl.Int64, strict=False))
-    bounded = _duration_total(text, fields).is_between(-_MAX_SECONDS, _MAX_SECONDS)
-    seconds = pl.when(bounded).then(seconds)
+    seconds = pl.when(seconds.is_between(-_MAX_SECONDS, _MAX_SECONDS)).then(seconds)
     value = (seconds * 1_000_000).cast(pl.Duration(schema.TIME_UNIT))
     return value, _failed("not a duration like '1h 2m 3s' or whole seconds")
 
