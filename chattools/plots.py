@@ -34,14 +34,15 @@ from typing import TYPE_CHECKING, Any, Literal
 import polars as pl
 
 from chattools.errors import InvalidValueError, MissingColumnError, MissingDependencyError
+from chattools.readers.parse import TIMESTAMP_RANGE
 from chattools.render import rename_svg_ids, to_png, to_svg
-from chattools.report.period import EARLIEST
 
 if TYPE_CHECKING:
     import altair as alt
 
 __all__ = [
     "DURATION_BANDS",
+    "EARLIEST",
     "WEEKDAYS",
     "assignee_chart",
     "assignee_frame",
@@ -74,6 +75,9 @@ DURATION_BANDS: tuple[tuple[float, str], ...] = (
     (24 * 3600, "4–24 h"),
     (float("inf"), "≥ 1 day"),
 )
+
+#: The first day a chart bins by default: the first the readers accept (decision 43).
+EARLIEST: date = TIMESTAMP_RANGE[0].date()
 
 _WIDTH = 560
 _HEIGHT = 220
@@ -114,7 +118,7 @@ def volume_frame(
     Returns ``period`` (ISO date string of the period start) and ``chats``; periods
     without chats between the first and the last are included with 0. Chats dated
     before ``start`` or after ``end`` are left out: by default those before
-    :data:`~chattools.report.period.EARLIEST` (e.g. Excel's zero date 1899-12-30),
+    :data:`EARLIEST` (2000-01-01; e.g. Excel's zero date 1899-12-30),
     which would stretch the axis over a century (the report lists them as problems).
     """
     if every not in _EVERY:

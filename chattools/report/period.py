@@ -24,10 +24,12 @@ from datetime import date, datetime, timedelta
 
 import polars as pl
 
+from chattools.readers.parse import TIMESTAMP_RANGE
+
 __all__ = ["EARLIEST", "Period", "Week", "activity_day", "export_period", "implausible"]
 
-#: No Channel Talk chat is older than this (the service started in 2015).
-EARLIEST = date(2014, 1, 1)
+#: No Channel Talk chat is older than this: the first day the readers accept (decision 43).
+EARLIEST: date = TIMESTAMP_RANGE[0].date()
 
 
 def activity_day() -> pl.Expr:
