@@ -1,10 +1,9 @@
-"""HTML building blocks of the report: escaping, tables, inline SVG, the page template.
+"""HTML building blocks of the report: escaping, readable values, tables, the page.
 
 Every value that comes from the data goes through :func:`esc` (or :func:`table`,
-which escapes every cell); markup is only ever built from constants here. Inline SVG
-charts get their element ids prefixed with a content-derived id (:func:`inline_svg`),
-so several charts on one page never share an id, and their namespace declarations
-removed (HTML5 does not need them), so the page holds no URL at all.
+which escapes every cell); markup is only ever built from constants here. The charts
+(:mod:`chattools.report.svg`) carry no ids and no namespace URLs, so the page holds no
+URL at all.
 
 Examples
 --------
@@ -21,12 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import html
-import re
 from datetime import date, datetime, timedelta
 
 import polars as pl
 
-__all__ = ["CSS", "content_id", "duration", "esc", "fmt", "inline_svg", "page", "table"]
+__all__ = ["CSS", "content_id", "duration", "esc", "fmt", "page", "table"]
 
 CSS = """
 .ctr { font-family: -apple-system, "Segoe UI", Roboto, "Noto Sans KR", sans-serif;
@@ -155,16 +153,6 @@ def content_id(*parts: str, length: int = 10) -> str:
     """
     digest = hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
     return "c" + digest[:length]
-
-
-_NS = re.compile(r'\s+xmlns(?::\w+)?="[^"]*"')
-
-
-def inline_svg(svg: str, *, prefix: str) -> str:
-    """Make a standalone SVG safe to inline: prefix its ids, drop namespace URLs."""
-    from chattools.plots import rename_svg_ids
-
-    return _NS.sub("", rename_svg_ids(svg, lambda _n, old: f"{prefix}-{old}"))
 
 
 def page(*, title: str, body: str) -> str:
