@@ -357,7 +357,9 @@ def combine(exports: Sequence[Export]) -> Export:
 def coverage(exp: Export) -> pl.DataFrame:
     """Per source file: dates covered, counts, overlap with other files, gaps.
 
-    Columns: ``file``, ``first_chat_at`` / ``last_chat_at`` (min / max chat
+    Columns: ``file``, ``generation`` (``legacy`` or ``2026``: a channel's downloads
+    from before and after Channel Talk's 2026 format merge into one Export, each file
+    keeping its own), ``first_chat_at`` / ``last_chat_at`` (min / max chat
     ``createdAt`` in the file, as loaded), ``chats`` and ``messages`` (rows in the file,
     as loaded), ``chats_in_other_files`` (chats of this file that are also in another
     file, counted from the kept chats and ``Export.duplicates``), then, with files sorted by ``first_chat_at``: ``previous_file``,
@@ -370,7 +372,7 @@ def coverage(exp: Export) -> pl.DataFrame:
     --------
     >>> import chattools as ct
     >>> coverage(ct.Export.empty()).columns[:4]
-    ['file', 'first_chat_at', 'last_chat_at', 'chats']
+    ['file', 'generation', 'first_chat_at', 'last_chat_at']
     """
     chats = exp.lazy("chats")
     # Every (chat id, file) pair that was loaded: kept rows plus rows merged away.
@@ -398,7 +400,9 @@ def coverage(exp: Export) -> pl.DataFrame:
         .group_by(pl.col("_file").alias("file"))
         .agg(pl.len().cast(pl.Int64).alias("__messages"))
     )
-    src = exp.sources.lazy().select("file", "first_chat_at", "last_chat_at", "chats", "messages")
+    src = exp.sources.lazy().select(
+        "file", "generation", "first_chat_at", "last_chat_at", "chats", "messages"
+    )
     files = (
         src.join(observed, on="file", how="full", coalesce=True)
         .join(n_messages, on="file", how="full", coalesce=True)

@@ -1,0 +1,35 @@
+"""One channel across Channel Talk's format switch: a legacy download and a 2026 one
+merge into one Export; each file keeps its generation (issue 15)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+import chattools as ct
+from chattools import sample
+
+
+def test_a_legacy_and_a_2026_file_merge_into_one_export(tmp_path: Path) -> None:
+    old, new = tmp_path / "2025-h2.xlsx", tmp_path / "2026-h1.xlsx"
+    sample.write_sample(old, chats=30, seed=1)
+    sample.write_sample(new, chats=30, seed=2, generation="2026")
+    exp = ct.open_exports([str(old), str(new)], progress=False)
+    assert exp.skipped.height == 0 and exp.problems.height == 0
+    assert exp.generation == "2026"  # the newest present
+    cov = ct.coverage(exp).sort("file")
+    assert cov.select("file", "generation").rows() == [
+        ("2025-h2.xlsx", "legacy"),
+        ("2026-h1.xlsx", "2026"),
+    ]
+    chats = exp.chats
+    by_file = dict(chats.group_by("_file").len().rows())
+    assert by_file["2025-h2.xlsx"] + by_file["2026-h1.xlsx"] == chats.height
+    # a column only the legacy export has is blank for the 2026 file's chats, and the
+    # reverse; a column both have (createdAt) is filled for both
+    legacy_only = chats.filter(pl.col("_file") == "2026-h1.xlsx")["waitingTime"]
+    assert legacy_only.null_count() == legacy_only.len()
+    new_only = chats.filter(pl.col("_file") == "2025-h2.xlsx")["timeToFirstAnswer"]
+    assert new_only.null_count() == new_only.len()
+    assert chats["createdAt"].null_count() == 0
