@@ -137,11 +137,16 @@ def _minutes(value: float) -> str:
     return duration(timedelta(minutes=value))
 
 
+def _within(column: str, target: timedelta) -> pl.Expr:
+    """Share of the chats with a value in ``column`` whose value is at most ``target``."""
+    return (pl.col(column) <= target).filter(pl.col(column).is_not_null()).mean()
+
+
 def _target_share(frame: pl.DataFrame, column: str, target: timedelta) -> float | None:
     if column not in frame.columns:
         return None
-    values = frame[column].drop_nulls()
-    return float((values <= target).mean()) if values.len() else None  # type: ignore[arg-type]
+    value = frame.select(_within(column, target)).item()
+    return None if value is None else float(value)
 
 
 def _median(frame: pl.DataFrame, column: str) -> timedelta | None:
@@ -274,8 +279,7 @@ def _weekly(ctx: Context) -> pl.DataFrame:
     if ctx.business:
         aggs.append(pl.col("first_response_time_business").median().alias("median_frt_b"))
     if target is not None:
-        within = (pl.col(metric) <= target).filter(pl.col(metric).is_not_null()).mean()
-        aggs.append(within.alias("within"))
+        aggs.append(_within(metric, target).alias("within"))
     per_week = ctx.metrics.group_by(
         (pl.col("day") - pl.duration(days=pl.col("day").dt.weekday() - 1)).alias("week")
     ).agg(aggs)
@@ -499,8 +503,7 @@ def team(ctx: Context) -> Section:
     if ctx.business:
         aggs.append(pl.col("first_response_time_business").median().alias("… in business hours"))
     if target is not None:
-        within = (pl.col(metric) <= target).filter(pl.col(metric).is_not_null()).mean()
-        aggs.append(within.alias(ctx.within_label))
+        aggs.append(_within(metric, target).alias(ctx.within_label))
     aggs += [
         pl.col("resolution_time")
         .filter(pl.col("state") == "closed")
