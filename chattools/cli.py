@@ -78,7 +78,8 @@ Hours = Annotated[
     list[str] | None,
     typer.Option(
         "--hours",
-        help='Operating hours, e.g. "mon-fri 09:00-12:00,13:00-18:00" (repeatable).',
+        help='Operating hours, e.g. "mon-fri 09:00-12:00,13:00-18:00" (repeatable), or '
+        '"infer" to infer them from where the export\'s operation* values are present.',
     ),
 ]
 Holidays = Annotated[
@@ -144,12 +145,24 @@ def _password(literal: str | None, env_name: str) -> str | None:
 def parse_hours_option(hours: Sequence[str] | None, *, timezone: str, holidays: str | None) -> Any:
     """Turn ``["mon-fri 09:00-12:00,13:00-18:00", ...]`` into ``OperatingHours`` (or None).
 
+    ``["infer"]`` stays ``"infer"``: the schedule is inferred from the export
+    (:func:`chattools.infer_operating_hours`).
+
     >>> h = parse_hours_option(["mon-fri 09:00-18:00"], timezone="Asia/Seoul", holidays="KR")
     >>> type(h).__name__
     'OperatingHours'
+    >>> parse_hours_option(["infer"], timezone="Asia/Seoul", holidays=None)
+    'infer'
     """
     if not hours:
         return None
+    if any(item.strip().lower() == "infer" for item in hours):
+        if len(hours) > 1 or holidays:
+            msg = "--hours infer cannot be combined with other --hours or --holidays"
+            raise InvalidOperatingHoursError(
+                msg, hint="give either --hours infer, or the slots (and --holidays) yourself."
+            )
+        return "infer"
     from chattools.derive.hours import OperatingHours
 
     slots: dict[str, list[str]] = {}

@@ -73,4 +73,19 @@ def test_report_and_convert_on_both_halves(encrypted: dict[str, Path], tmp_path:
     merged = ct.open_dataset(tmp_path / "ds")
     plain = ct.open_exports(sorted(REAL.glob("*.xlsx")))
     assert merged.chats.height == plain.chats.height
-    assert merged.chats["id"].n_unique() == merged.chats.height  # the halves overlap
+    assert merged.chats["id"].n_unique() == merged.chats.height  # no chat counted twice
+
+
+def test_hours_inferred_from_the_export(encrypted: dict[str, Path], tmp_path: Path) -> None:
+    """The schedule Channel Talk applied, measured on these files (docs/metrics.md)."""
+    h1 = encrypted["channel-a-2022H1.xlsx"]
+    run = _run("report", h1, "--hours", "infer", "-o", tmp_path / "r.html", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    html = (tmp_path / "r.html").read_text()
+    assert "mon-fri 09:00-12:00, 13:00-17:30" in html and "inferred from the export" in html
+    run = _run("metrics", h1, "--hours", "infer", "-o", tmp_path / "m.csv", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    header = (tmp_path / "m.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert "first_response_time_business_seconds" in header.split(",")
+    bad = _run("report", h1, "--hours", "infer", "--holidays", "KR", "-o", "x.html", cwd=tmp_path)
+    assert bad.returncode == 1 and "cannot be combined" in bad.stderr
