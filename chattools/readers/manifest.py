@@ -39,7 +39,7 @@ import polars as pl
 from chattools import schema
 from chattools._version import __version__
 from chattools.errors import DatasetCorruptError, DatasetError
-from chattools.export import DUPLICATE_SCHEMA, PROBLEM_SCHEMA, SOURCE_SCHEMA
+from chattools.export import DUPLICATE_SCHEMA, PROBLEM_SCHEMA, ROWS_READ_SCHEMA, SOURCE_SCHEMA
 from chattools.readers.combine import order_columns
 
 __all__ = [
@@ -76,7 +76,6 @@ DUPLICATES = "duplicates.parquet"
 PART = "part-0.parquet"
 FORMAT = "chattools-dataset"
 FORMAT_VERSION = 2
-ROWS_READ_SCHEMA = pl.Schema({"file": pl.String(), "sheet": pl.String(), "rows_read": pl.Int64()})
 #: The side tables next to the manifest: manifest key → (default file name, schema).
 TABLES: dict[str, tuple[str, pl.Schema]] = {
     "problems": (PROBLEMS, PROBLEM_SCHEMA),
