@@ -213,7 +213,8 @@ def parse_limits_option(values: Sequence[str] | None) -> Any:
     try:
         return Limits(**given)  # type: ignore[arg-type]
     except ChattoolsError as err:
-        raise typer.BadParameter(f"--limit: {err.message}", param_hint="--limit") from None
+        msg = f"--limit: {err.message}"
+        raise typer.BadParameter(msg, param_hint="--limit") from None
 
 
 def _input_files(exports: Sequence[Path]) -> list[Path]:
@@ -281,9 +282,11 @@ def sample(
     from chattools.outfiles import atomic_output, check_output
 
     if generation not in ("legacy", "2026", "case"):
-        raise typer.BadParameter(f"unknown generation {generation!r}", param_hint="--generation")
+        msg = f"unknown generation {generation!r}"
+        raise typer.BadParameter(msg, param_hint="--generation")
     if container not in ("xlsx", "json", "zip"):
-        raise typer.BadParameter(f"unknown container {container!r}", param_hint="--container")
+        msg = f"unknown container {container!r}"
+        raise typer.BadParameter(msg, param_hint="--container")
 
     def build() -> None:
         check_output(output, overwrite=force)
@@ -405,9 +408,8 @@ def report(
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise typer.BadParameter(
-                f"{value!r} is not a YYYY-MM-DD date", param_hint=name
-            ) from None
+            msg = f"{value!r} is not a YYYY-MM-DD date"
+            raise typer.BadParameter(msg, param_hint=name) from None
 
     start, end = day(date_from, "--from"), day(date_to, "--to")
     limits = parse_limits_option(limit)

@@ -93,7 +93,8 @@ def check_output(
     if not _is_regular_or_missing(out):
         return out  # a device or a pipe: written in place by atomic_output
     if out.exists() and not overwrite:
-        raise OutputExistsError(f"{shown!r} exists already")
+        msg = f"{shown!r} exists already"
+        raise OutputExistsError(msg)
     parent = out.parent
     if not parent.exists():
         msg = f"cannot write {shown!r}: the folder {os.fspath(parent)!r} does not exist"

@@ -132,7 +132,8 @@ def write_table(
         try:
             _write(frame, tmp, fmt)
         except pl.exceptions.ComputeError as err:  # Polars wraps the OSError of a full disk
-            raise OutputPathError(f"cannot write {str(path)!r}: {err}") from None
+            msg = f"cannot write {str(path)!r}: {err}"
+            raise OutputPathError(msg) from None
     return path
 
 

@@ -87,8 +87,9 @@ _INPUT_HINT = "pass Datetime columns (any time zone), and a Duration for the bus
 def _year_of(instant_us: int) -> int:
     day = instant_us // DAY + _EPOCH
     if not 1 <= day <= date.max.toordinal():
+        msg = "timestamps outside the years 1-9999 cannot be given operating hours"
         raise InvalidValueError(
-            "timestamps outside the years 1-9999 cannot be given operating hours",
+            msg,
             hint="filter out placeholder dates before computing business time.",
         )
     return date.fromordinal(day).year
@@ -139,26 +140,30 @@ def _instants(series: pl.Series, zone: str, param: str) -> tuple[np.ndarray, np.
         try:
             series = series.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="raise")
         except pl.exceptions.PolarsError:
+            msg = (
+                f"{param} holds naive times that do not exist in {zone!r} (skipped by a DST change)"
+            )
             raise InvalidValueError(
-                f"{param} holds naive times that do not exist in {zone!r} (skipped by a DST change)",
+                msg,
                 hint="attach the right time zone first with .dt.replace_time_zone(...).",
             ) from None
     elif not isinstance(dtype, pl.Datetime | pl.Null):
-        raise InvalidValueError(f"{param} must be a Datetime, got {dtype!r}", hint=_INPUT_HINT)
+        msg = f"{param} must be a Datetime, got {dtype!r}"
+        raise InvalidValueError(msg, hint=_INPUT_HINT)
     physical = series.cast(pl.Datetime("us", "UTC")).to_physical()
     return physical.fill_null(0).to_numpy().astype(np.int64), physical.is_null().to_numpy()
 
 
 def _business_us(series: pl.Series, param: str) -> tuple[np.ndarray, np.ndarray]:
     if not isinstance(series.dtype, pl.Duration | pl.Null):
-        raise InvalidValueError(
-            f"{param} must be a Duration, got {series.dtype!r}", hint=_INPUT_HINT
-        )
+        msg = f"{param} must be a Duration, got {series.dtype!r}"
+        raise InvalidValueError(msg, hint=_INPUT_HINT)
     physical = series.cast(pl.Duration("us")).to_physical()
     if (physical < 0).any():
         worst = str(timedelta(microseconds=int(physical.fill_null(0).to_numpy().min())))
+        msg = f"{param} holds negative business durations, e.g. {worst!r}"
         raise InvalidValueError(
-            f"{param} holds negative business durations, e.g. {worst!r}",
+            msg,
             hint="deadlines are counted forward; filter or clip negative durations first.",
         )
     return physical.fill_null(0).to_numpy().astype(np.int64), physical.is_null().to_numpy()
@@ -168,8 +173,9 @@ def _broadcast(*arrays: np.ndarray) -> list[np.ndarray]:
     try:
         return list(np.broadcast_arrays(*arrays))
     except ValueError:
+        msg = f"inputs have different lengths {[len(a) for a in arrays]}"
         raise InvalidValueError(
-            f"inputs have different lengths {[len(a) for a in arrays]}",
+            msg,
             hint="give columns of one frame, or a single literal value.",
         ) from None
 
@@ -382,8 +388,9 @@ class OperatingHours:
         bounds = []
         for name, value in (("start", start), ("end", end)):
             if not isinstance(value, date):  # datetime is a date too
+                msg = f"expand: {name} must be a date or datetime, got {value!r}"
                 raise InvalidValueError(
-                    f"expand: {name} must be a date or datetime, got {value!r}",
+                    msg,
                     hint="pass e.g. datetime.date(2026, 3, 1).",
                 )
             bounds.append(int(_instants(pl.Series([value]), self.timezone, name)[0][0]))

@@ -91,8 +91,9 @@ def _day_index(name: str, key: object) -> int:
         return DAY_NAMES.index(word)
     if word in _FULL_NAMES:
         return _FULL_NAMES.index(word)
+    msg = f"unknown day {name.strip()!r} in slots key {key!r}"
     raise InvalidOperatingHoursError(
-        f"unknown day {name.strip()!r} in slots key {key!r}",
+        msg,
         hint="name days mon, tue, wed, thu, fri, sat, sun (or in full), ranges like "
         "'mon-fri' or lists like 'mon,wed'.",
     )
@@ -105,7 +106,8 @@ def parse_days(key: object) -> tuple[int, ...]:
     ((0, 4, 5, 6), (0, 2), (6,))
     """
     if not isinstance(key, str) or not key.strip():
-        raise InvalidOperatingHoursError(f"slots key {key!r} is not a day name")
+        msg = f"slots key {key!r} is not a day name"
+        raise InvalidOperatingHoursError(msg)
     days: set[int] = set()
     for part in key.split(","):
         first, sep, last = part.partition("-")
@@ -128,17 +130,20 @@ def _merge(slots: Iterable[tuple[int, int]]) -> Slots:
 def _parse_slot(text: object, where: str) -> tuple[int, int]:
     match = _SLOT.match(text) if isinstance(text, str) else None
     if match is None:
-        raise InvalidOperatingHoursError(f'slot {text!r} for {where} is not "HH:MM-HH:MM"')
+        msg = f'slot {text!r} for {where} is not "HH:MM-HH:MM"'
+        raise InvalidOperatingHoursError(msg)
     h0, m0, h1, m1 = (int(g) for g in match.groups())
     if h0 > 23 or m0 > 59 or m1 > 59 or h1 > 24 or (h1 == 24 and m1 != 0):
+        msg = f"slot {text!r} for {where} has a time outside 00:00-24:00"
         raise InvalidOperatingHoursError(
-            f"slot {text!r} for {where} has a time outside 00:00-24:00",
+            msg,
             hint='hours run 00-23 (and "24:00" as an end), minutes 00-59.',
         )
     start, end = h0 * 60 + m0, h1 * 60 + m1
     if start == end:
+        msg = f"slot {text!r} for {where} is empty (it starts where it ends)"
         raise InvalidOperatingHoursError(
-            f"slot {text!r} for {where} is empty (it starts where it ends)",
+            msg,
             hint='write a full day as "00:00-24:00"; leave a closed day out or give [].',
         )
     return (start, end if end > start else end + _DAY)
@@ -154,18 +159,16 @@ def parse_slots(value: object, *, where: str) -> Slots:
     """
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list | tuple):
-        raise InvalidOperatingHoursError(
-            f"slots for {where} must be a string or a list of strings, got {value!r}"
-        )
+        msg = f"slots for {where} must be a string or a list of strings, got {value!r}"
+        raise InvalidOperatingHoursError(msg)
     return _merge(_parse_slot(item, where) for item in items)
 
 
 def parse_weekly(slots: Mapping[str, object]) -> Week:
     """A ``{day key: slots}`` mapping → seven days of merged slots, Monday first."""
     if not isinstance(slots, Mapping):
-        raise InvalidOperatingHoursError(
-            f"slots must be a mapping like {{'mon-fri': '09:00-18:00'}}, got {slots!r}"
-        )
+        msg = f"slots must be a mapping like {{'mon-fri': '09:00-18:00'}}, got {slots!r}"
+        raise InvalidOperatingHoursError(msg)
     week: list[list[tuple[int, int]]] = [[] for _ in DAY_NAMES]
     for key, value in slots.items():
         parsed = parse_slots(value, where=f"key {key!r}")
@@ -198,8 +201,9 @@ def parse_date(value: object, *, where: str) -> date:
             return date.fromisoformat(value.strip())
         except ValueError:
             pass
+    msg = f"{where} holds {value!r}, which is not a date"
     raise InvalidOperatingHoursError(
-        f"{where} holds {value!r}, which is not a date",
+        msg,
         hint="give datetime.date objects or ISO strings such as '2026-05-05'.",
     )
 
@@ -209,9 +213,10 @@ def parse_overrides(overrides: Mapping[Any, Any] | None) -> dict[date, Slots]:
     if overrides is None:
         return {}
     if not isinstance(overrides, Mapping):
-        raise InvalidOperatingHoursError(
+        msg = (
             f"overrides must be a mapping like {{'2026-12-24': ['10:00-14:00']}}, got {overrides!r}"
         )
+        raise InvalidOperatingHoursError(msg)
     result: dict[date, Slots] = {}
     for key, value in overrides.items():
         day = parse_date(key, where="overrides")
@@ -229,8 +234,9 @@ def parse_holidays(holidays: object) -> str | frozenset[date] | None:
         return holidays.strip().upper()
     if isinstance(holidays, Iterable):
         return frozenset(parse_date(d, where="holidays") for d in holidays)
+    msg = f"holidays must be a country code or dates, got {holidays!r}"
     raise InvalidOperatingHoursError(
-        f"holidays must be a country code or dates, got {holidays!r}",
+        msg,
         hint="pass a code such as 'KR' (see the holidays package) or a list of dates.",
     )
 
@@ -241,8 +247,9 @@ def _country_holidays(country: str, subdiv: str | None, years: list[int], given:
     try:
         found = holidays_package.country_holidays(country, subdiv=subdiv, years=years)
     except NotImplementedError as err:
+        msg = f"holidays={given!r} is not a country (or subdivision) the holidays package knows"
         raise InvalidOperatingHoursError(
-            f"holidays={given!r} is not a country (or subdivision) the holidays package knows",
+            msg,
             hint="use an ISO 3166 code such as 'KR', 'JP' or 'US-CA', or pass a list of dates.",
         ) from err
     return set(found.keys())
@@ -273,8 +280,9 @@ def check_timezone(timezone: object) -> str:
         zoneinfo.ZoneInfo(timezone)
         pl.Series([0], dtype=pl.Datetime("us", "UTC")).dt.convert_time_zone(timezone)
     except (TypeError, ValueError, zoneinfo.ZoneInfoNotFoundError, pl.exceptions.PolarsError):
+        msg = f"timezone={timezone!r} is not an IANA time zone"
         raise InvalidOperatingHoursError(
-            f"timezone={timezone!r} is not an IANA time zone",
+            msg,
             hint="use a name such as 'Asia/Seoul', 'Europe/Berlin' or 'UTC'.",
         ) from None
     return timezone

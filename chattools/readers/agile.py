@@ -206,7 +206,8 @@ def check_integrity(office: Any, package: bytes) -> None:
         mac_key = _aes_cbc_decrypt(info["encryptedHmacKey"], key, ivs[0])[:size]
         expected = _aes_cbc_decrypt(info["encryptedHmacValue"], key, ivs[1])[:size]
     except (KeyError, TypeError, ValueError):
-        raise DamagedPackageError("its integrity data (dataIntegrity) is missing") from None
+        msg = "its integrity data (dataIntegrity) is missing"
+        raise DamagedPackageError(msg) from None
     if len(expected) < size or not hmac.compare_digest(
         hmac.digest(mac_key, package, algorithm), expected
     ):
@@ -285,7 +286,8 @@ def decrypt(office: Any, raw: bytes) -> bytes | None:
     package = package_stream(office.file, raw)
     check_integrity(office, package)
     if len(package) < 8:
-        raise DamagedPackageError(f"its encrypted package is {len(package)} bytes long")
+        msg = f"its encrypted package is {len(package)} bytes long"
+        raise DamagedPackageError(msg)
     (total,) = struct.unpack("<Q", package[:8])
     size = (len(package) - 8) // _BLOCK * _BLOCK
     if total > size:

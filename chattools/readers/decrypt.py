@@ -248,13 +248,15 @@ def open_zip(
             except RuntimeError as err:
                 if "password" in str(err).lower():
                     raise _wrong_password(name, password) from None
-                raise CorruptFileError(f"{name!r} could not be read ({err})") from None
+                msg = f"{name!r} could not be read ({err})"
+                raise CorruptFileError(msg) from None
             except (
                 zipfile.BadZipFile, pyzipper.BadZipFile, zlib.error, EOFError, NotImplementedError
             ) as err:  # fmt: skip
                 if encrypted:  # ZipCrypto lets 1 in 256 wrong passwords past its check byte
                     raise _wrong_password(name, password, or_damaged=True) from None
-                raise CorruptFileError(f"{name!r} is damaged ({err})") from None
+                msg = f"{name!r} is damaged ({err})"
+                raise CorruptFileError(msg) from None
             left -= len(payload)
             if payload.strip(b" \t\r\n\x00\xef\xbb\xbf\xfe\xff"):
                 payloads.append(payload)
@@ -291,7 +293,8 @@ def decrypt_file(
     """
     src, target = Path(source), Path(out)
     if not src.is_file():
-        raise SourceNotFoundError(f"{str(src)!r} does not exist")
+        msg = f"{str(src)!r} does not exist"
+        raise SourceNotFoundError(msg)
     if target.resolve() == src.resolve():
         msg = f"refusing to overwrite the encrypted original {str(src)!r}"
         raise InvalidValueError(msg, hint="choose another --out path.")

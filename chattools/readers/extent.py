@@ -594,12 +594,14 @@ def _inflate(data: bytes, member: zipfile.ZipInfo) -> Iterator[bytes]:
         raise NotImplementedError(msg)
     header = data[member.header_offset : member.header_offset + 30]
     if len(header) < 30 or header[:4] != b"PK\x03\x04":
-        raise zipfile.BadZipFile(f"bad local header of {member.filename!r}")
+        msg = f"bad local header of {member.filename!r}"
+        raise zipfile.BadZipFile(msg)
     name_length, extra_length = struct.unpack("<HH", header[26:30])
     start = member.header_offset + 30 + name_length + extra_length
     raw = memoryview(data)[start : start + member.compress_size]
     if len(raw) < member.compress_size:
-        raise EOFError(f"{member.filename!r} is truncated")
+        msg = f"{member.filename!r} is truncated"
+        raise EOFError(msg)
     inflater = isal_zlib.decompressobj(-15) if member.compress_type else None
     produced = 0
     for at in range(0, len(raw), _INPUT):
@@ -608,10 +610,12 @@ def _inflate(data: bytes, member: zipfile.ZipInfo) -> Iterator[bytes]:
         )
         produced += len(out)
         if produced > member.file_size:
-            raise UnsafeFileError(f"part {member.filename!r} expands beyond its declared size")
+            msg = f"part {member.filename!r} expands beyond its declared size"
+            raise UnsafeFileError(msg)
         yield out
     if produced != member.file_size:
-        raise zipfile.BadZipFile(f"{member.filename!r} is shorter than its declared size")
+        msg = f"{member.filename!r} is shorter than its declared size"
+        raise zipfile.BadZipFile(msg)
 
 
 def check_sheet_extent(data: bytes, member: zipfile.ZipInfo, *, name: str, limits: Limits) -> None:
@@ -623,9 +627,11 @@ def check_sheet_extent(data: bytes, member: zipfile.ZipInfo, *, name: str, limit
     try:
         rows, columns = sheet_extent(lambda: _inflate(data, member))
     except UnsafeFileError as err:
-        raise UnsafeFileError(f"{where}: {err.args[0]}") from None
+        msg = f"{where}: {err.args[0]}"
+        raise UnsafeFileError(msg) from None
     except isal_zlib.error as err:  # type: ignore[misc]  # the stubs do not say it is one
-        raise zipfile.BadZipFile(f"{member.filename!r}: {err}") from None
+        msg = f"{member.filename!r}: {err}"
+        raise zipfile.BadZipFile(msg) from None
     if rows > _GRID_ROWS or columns > _GRID_COLUMNS:
         msg = (
             f"{where} reaches row {rows}, column {columns}: beyond any spreadsheet "

@@ -66,7 +66,8 @@ def _read_source(source: Source, limits: Limits) -> tuple[bytes, str]:
         if not path.is_file():
             what = "is a folder, not a file" if path.is_dir() else "does not exist"
             hint = "use ct.open_exports for folders." if path.is_dir() else None
-            raise SourceNotFoundError(f"{str(path)!r} {what}", hint=hint)
+            msg = f"{str(path)!r} {what}"
+            raise SourceNotFoundError(msg, hint=hint)
         with path.open("rb") as stream:
             return _read_stream(stream, path.name, limits), path.name
     read = getattr(source, "read", None)

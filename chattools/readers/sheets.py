@@ -386,7 +386,8 @@ def _parse(payload: bytes, *, name: str, notes: _Notes) -> dict[str, Any]:
     try:
         part = json.loads(_decode(payload, name=name), object_pairs_hook=notes.hook)
     except json.JSONDecodeError as err:
-        raise CorruptFileError(f"{name!r} is not valid JSON ({err})") from None
+        msg = f"{name!r} is not valid JSON ({err})"
+        raise CorruptFileError(msg) from None
     except RecursionError:  # a JSON "bomb": arrays/objects nested thousands deep
         msg = f"{name!r} holds JSON nested too deeply to be an export"
         raise UnsafeFileError(msg) from None
