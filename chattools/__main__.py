@@ -1,3 +1,5 @@
+"""``python -m chattools``: the command-line interface (:mod:`chattools.cli`)."""
+
 from chattools.cli import main
 
 main()

@@ -440,7 +440,8 @@ def convert(
     """Convert exports to a Parquet dataset (decrypted data is written to disk).
 
     Only one conversion at a time writes a dataset folder: a second one started while
-    the first runs stops at once with "is being written by another process"."""
+    the first runs stops at once with "is being written by another process".
+    """
     import chattools as ct
 
     limits = parse_limits_option(limit)

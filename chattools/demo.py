@@ -30,6 +30,7 @@ def _notebooks(root: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the four steps above for command-line ``argv``, returning the exit status."""
     parser = argparse.ArgumentParser(prog="python -m chattools.demo", description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("out"))
     parser.add_argument("--chats", type=int, default=200)

@@ -153,46 +153,57 @@ class Export:
 
     @property
     def chats(self) -> pl.DataFrame:
+        """The chats sheet (UserChat data) as a DataFrame."""
         return self.frame("chats")
 
     @property
     def messages(self) -> pl.DataFrame:
+        """The messages sheet (Message data) as a DataFrame."""
         return self.frame("messages")
 
     @property
     def users(self) -> pl.DataFrame:
+        """The users sheet (User data) as a DataFrame."""
         return self.frame("users")
 
     @property
     def managers(self) -> pl.DataFrame:
+        """The managers sheet (Manager data) as a DataFrame."""
         return self.frame("managers")
 
     @property
     def bots(self) -> pl.DataFrame:
+        """The bots sheet (Bot data) as a DataFrame."""
         return self.frame("bots")
 
     @property
     def tags(self) -> pl.DataFrame:
+        """The chat tags sheet (UserChatTag data) as a DataFrame."""
         return self.frame("tags")
 
     @property
     def supportbots(self) -> pl.DataFrame:
+        """The support bots sheet (SupportBot data) as a DataFrame."""
         return self.frame("supportbots")
 
     @property
     def marketing(self) -> pl.DataFrame:
+        """The marketing campaigns sheet (Marketing data) as a DataFrame."""
         return self.frame("marketing")
 
     @property
     def meets(self) -> pl.DataFrame:
+        """The calls sheet (UserChat meet data) as a DataFrame."""
         return self.frame("meets")
 
     @property
     def cases(self) -> pl.DataFrame:
+        """The cases sheet (UserChatCase data) as a DataFrame."""
         return self.frame("cases")
 
     @property
     def teams(self) -> pl.DataFrame:
+        """The teams sheet (Team data) as a DataFrame."""
         return self.frame("teams")
 
     def with_frames(self, **frames: Frame) -> Export:

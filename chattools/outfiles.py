@@ -47,7 +47,8 @@ __all__ = ["atomic_output", "check_output", "same_file"]
 
 def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
     """Whether ``a`` and ``b`` name one file (same path resolved, or same inode: a
-    hard link or another spelling of the path)."""
+    hard link or another spelling of the path).
+    """
     try:
         return os.path.samefile(a, b)
     except OSError:

@@ -55,7 +55,8 @@ _EXCEL_DATETIME = "yyyy-mm-dd hh:mm:ss"
 
 def _as_json_list(values: pl.Series) -> pl.Series:
     """Lists as JSON arrays (``["refund,partial", "x"]``): unambiguous, whatever a tag
-    name holds, and read back with any JSON parser."""
+    name holds, and read back with any JSON parser.
+    """
     text = [None if v is None else json.dumps(list(v), ensure_ascii=False) for v in values]
     return pl.Series(values.name, text, dtype=pl.String)
 
@@ -63,7 +64,8 @@ def _as_json_list(values: pl.Series) -> pl.Series:
 def _flatten_for_sheets(frame: pl.DataFrame, *, excel: bool) -> pl.DataFrame:
     """What a spreadsheet cell can hold: lists as JSON arrays, tz-aware timestamps as
     local time with the zone in the header (``openedAt (Asia/Seoul)``), durations as
-    ``<name>_seconds`` in CSV and as Excel durations (days) in XLSX."""
+    ``<name>_seconds`` in CSV and as Excel durations (days) in XLSX.
+    """
     columns = []
     for name, dtype in frame.schema.items():
         col = frame[name]

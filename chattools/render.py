@@ -51,7 +51,7 @@ V8_ADDRESS_SPACE = 66 * 1024**3
 
 
 def _address_space_limit() -> int | None:
-    """This process's virtual memory limit (``ulimit -v``) in bytes, or None if none."""
+    """The virtual memory limit of this process (``ulimit -v``) in bytes, or None if none."""
     import resource
 
     soft, _ = resource.getrlimit(resource.RLIMIT_AS)

@@ -171,18 +171,22 @@ class Sheet:
         return self._by_name[name]
 
     def known(self, name: str) -> bool:
+        """Whether ``name`` is a known column (or an alias of one) of this sheet."""
         return name in self._by_name
 
     @property
     def core_columns(self) -> tuple[Column, ...]:
+        """The columns always present in the typed frame."""
         return tuple(c for c in self.columns if c.core)
 
     @property
     def required_columns(self) -> tuple[Column, ...]:
+        """The columns without which the sheet cannot be used."""
         return tuple(c for c in self.columns if c.required)
 
     @property
     def all_sheet_names(self) -> tuple[str, ...]:
+        """The sheet's names in every generation, each once, in first-seen order."""
         seen: dict[str, None] = {}
         for names in self.sheet_names.values():
             seen.update(dict.fromkeys(names))

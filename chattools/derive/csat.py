@@ -74,7 +74,8 @@ def with_scores(chats: pl.LazyFrame) -> pl.LazyFrame:
 
 def scale_expr(score: pl.Expr) -> pl.Expr:
     """The smallest scale the scores of a group fit (an aggregation): a 2 or 4 → 5-point,
-    else a 3 → 3-point, else 2-point; null without scores."""
+    else a 3 → 3-point, else 2-point; null without scores.
+    """
     return (
         pl.when(score.is_in([2, 4]).any())
         .then(pl.lit("5-point"))
@@ -146,7 +147,8 @@ def csat_distribution(exp: Export, by: By = None, *, every: str = "1mo") -> pl.D
 
 def csat_comments(exp: Export) -> pl.DataFrame:
     """The chats with a CSAT comment: ``id``, ``managedAt``, ``score``, ``comment``,
-    ``assigneeId``, ``assignee_name``, ``teamId``, ``team_name``, ``tags``; by time."""
+    ``assigneeId``, ``assignee_name``, ``teamId``, ``team_name``, ``tags``; by time.
+    """
     chats = with_scores(grouped_chats(exp, ["assignee", "team"]))
     available = chats.collect_schema()
     if COMMENT_COLUMN not in available:

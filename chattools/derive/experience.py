@@ -177,7 +177,8 @@ def queue_times(exp: Export, by: By = None, *, every: str = "1mo") -> pl.DataFra
     """The first queue per group: ``chats``, ``queued`` (a ``firstQueueInAt``),
     ``still_queued`` (no ``firstQueueOutAt`` yet), ``queued_share``, and of the exported
     ``firstQueueTime`` (``firstQueueOutAt − firstQueueInAt``) the ``queue_time_mean``,
-    ``_median``, ``_p90``, ``_max`` and ``queue_time_in_operation_mean``."""
+    ``_median``, ``_p90``, ``_max`` and ``queue_time_in_operation_mean``.
+    """
     queued = pl.col("firstQueueInAt").is_not_null()
     time = pl.col("firstQueueTime")
     aggs = [

@@ -50,7 +50,8 @@ _FLAGS = ("customer_wrote", "team_replied", "closed")
 def chat_outcomes(exp: Export) -> pl.LazyFrame:
     """Per chat row (in order): ``id``, ``supportBotId``, ``marketingId``, ``marketingType``,
     ``customer_wrote``, ``team_replied``, ``closed`` and ``first_response``
-    (``firstRepliedAtAfterOpen - openedAt``)."""
+    (``firstRepliedAtAfterOpen - openedAt``).
+    """
     messages = exp.lazy("messages")
     has_messages = messages.select(pl.len()).collect().item() > 0
     per_chat = (

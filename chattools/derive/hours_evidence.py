@@ -104,7 +104,8 @@ def observation_pairs(exp: Export) -> pl.DataFrame:
 
 def endpoints(pairs: pl.DataFrame, timezone: str) -> pl.DataFrame:
     """Pairs with each endpoint's local ``*_date``, ``*_weekday`` (0 = Monday) and
-    ``*_minute`` (of the day), the pair's ``pair`` number, ``same_date`` and ``short``."""
+    ``*_minute`` (of the day), the pair's ``pair`` number, ``same_date`` and ``short``.
+    """
     cols = []
     for end in ("a", "b"):
         local = pl.col(end).dt.convert_time_zone(timezone)

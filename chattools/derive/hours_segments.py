@@ -64,10 +64,12 @@ _DAY = DAY_MINUTES
 
 
 def hhmm(minute: int) -> str:
+    """A minute of the day as ``"HH:MM"``."""
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
 def roundness(minute: int) -> int:
+    """How round a minute of the day is: 5 on the hour (or 23:59), down to 1 on a 5-minute mark."""
     if minute == _DAY - 1:  # a last open minute of 23:59 is a close at midnight
         return 5
     for score, step in enumerate((60, 30, 15, 10, 5)):
@@ -113,7 +115,8 @@ Obs = list[tuple[int, datetime, str]]
 
 def segments(opens: Obs, closed: Obs, min_support: int, splits: Sequence[int] = ()) -> list[Slot]:
     """Split one weekday's open observations at gaps holding enough closed ones
-    (and at the ``splits`` minutes, taken from another weekday's schedule)."""
+    (and at the ``splits`` minutes, taken from another weekday's schedule).
+    """
     if not opens:
         return []
     opens = sorted(opens, key=lambda o: o[0])
@@ -150,7 +153,8 @@ def segments(opens: Obs, closed: Obs, min_support: int, splits: Sequence[int] = 
 
 def harmonize(week: list[list[Slot]]) -> None:
     """Choose boundaries; days with as many slots share a slot wherever both of its
-    boundaries can be the same."""
+    boundaries can be the same.
+    """
     for day in week:
         for s in day:
             s.start = roundest(*s.start_range(), toward=s.start_range()[1])
@@ -175,7 +179,8 @@ def adopt(opens: list[Obs], closed: list[Obs], week: list[list[Slot]], min_suppo
     """Give a weekday the breaks another weekday shows when its own evidence allows
     them: none of its open observations in those breaks, none of its closed
     observations in those slots (a Monday with too few chats to show its lunch).
-    Weekdays with more evidence lend first."""
+    Weekdays with more evidence lend first.
+    """
     support = [sum(len(s.chats) for s in day) for day in week]
     own = [list(day) for day in week]  # breaks seen on the day itself, not adopted ones
     for d in sorted(range(7), key=lambda k: support[k]):
@@ -211,6 +216,7 @@ def week_slots(week: list[list[Slot]]) -> dict[int, list[tuple[int, int]]]:
 
 
 def slot_text(start: int, end: int) -> str:
+    """A ``(start, end)`` slot in minutes as ``"HH:MM-HH:MM"`` (an end at midnight: ``24:00``)."""
     return f"{hhmm(start)}-{'24:00' if end == _DAY else hhmm(end % _DAY)}"
 
 

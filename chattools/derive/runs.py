@@ -230,9 +230,11 @@ def as_of_frame(exp: Export, as_of: datetime | None) -> pl.LazyFrame:
 class HoursLike(Protocol):
     """What the derive functions need from :class:`chattools.OperatingHours`."""
 
-    def business_duration(self, start: str | pl.Expr, end: str | pl.Expr, /) -> pl.Expr: ...
+    def business_duration(self, start: str | pl.Expr, end: str | pl.Expr, /) -> pl.Expr:
+        """Open time within ``[start, end)`` as a Duration."""
 
-    def is_open(self, time: str | pl.Expr, /) -> pl.Expr: ...
+    def is_open(self, time: str | pl.Expr, /) -> pl.Expr:
+        """Whether each instant falls inside an open interval."""
 
 
 def check_hours(hours: object) -> HoursLike | None:

@@ -103,7 +103,8 @@ class Key(NamedTuple):
 
 class DamagedPackageError(ValueError):
     """The encrypted package is not what its key, HMAC or size field says (the key
-    being right): the file was damaged or altered."""
+    being right): the file was damaged or altered.
+    """
 
 
 def _aes_cbc_decrypt(data: bytes, key: bytes, iv: bytes) -> bytes:
@@ -171,8 +172,8 @@ def password_key(office: Any, password: str) -> Key | None:
 
 
 def secret_key(office: Any, password: str) -> bytes | None:
-    """msoffcrypto's ``ECMA376Agile.makekey_from_password`` for an agile ``OOXMLFile``
-    (the :attr:`Key.secret` of :func:`password_key`, right password or not).
+    """The key msoffcrypto's ``ECMA376Agile.makekey_from_password`` makes for an agile
+    ``OOXMLFile`` (the :attr:`Key.secret` of :func:`password_key`, right password or not).
 
     ``None`` if the file is not agile or uses parameters this does not handle.
     """
@@ -218,7 +219,8 @@ def check_integrity(office: Any, package: bytes) -> None:
 def chain_runs(fat: Sequence[int], start: int) -> list[tuple[int, int]]:
     """The sector chain from ``start`` in the allocation table ``fat``, as runs of
     contiguous sectors (first sector, number of sectors); it stops at the end of the
-    chain, at a sector outside the table or after as many sectors as the table has."""
+    chain, at a sector outside the table or after as many sectors as the table has.
+    """
     table = np.asarray(fat, dtype=np.int64)
     # where a run ends: the next sector in the chain is not the one that follows (and
     # at the table's last sector)

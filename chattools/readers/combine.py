@@ -240,7 +240,8 @@ def _duplicates(dropped: pl.LazyFrame, sheet: str) -> pl.LazyFrame:
 
 def _sheet_names(frames: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
     """``sheet`` (source sheet name) → ``__sheet_key`` (typed sheet), from the catalogue
-    and from the ``_sheet`` values of the frames (derived sheets have their own names)."""
+    and from the ``_sheet`` values of the frames (derived sheets have their own names).
+    """
     known = [
         (name, key)
         for key, spec in schema.SHEETS.items()

@@ -69,7 +69,8 @@ def _need_password(name: str, get_password: PasswordSource) -> str:
 
 def _wrong_password(name: str, password: str, *, or_damaged: bool = False) -> WrongPasswordError:
     """The error for a password that does not open ``name``; its hint says when the
-    password has surrounding whitespace (it never shows the password)."""
+    password has surrounding whitespace (it never shows the password).
+    """
     msg = f"wrong password for {name!r}" + (" (or the file is damaged)" if or_damaged else "")
     if password == password.strip():
         return WrongPasswordError(msg)
@@ -154,7 +155,8 @@ def open_xlsx(data: bytes, *, name: str, get_password: PasswordSource) -> bytes:
 
 def _is_macos_metadata(filename: str) -> bool:
     """Whether a ZIP member is macOS metadata, never the export (a folder zipped in the
-    Finder gains ``__MACOSX/`` with a ``._name`` resource fork for every file)."""
+    Finder gains ``__MACOSX/`` with a ``._name`` resource fork for every file).
+    """
     parts = filename.replace("\\", "/").split("/")
     return parts[0] == "__MACOSX" or parts[-1].startswith("._") or parts[-1] == ".DS_Store"
 
@@ -171,7 +173,8 @@ def _json_members(
     """The members that hold the export, in archive order; each other file is noted in
     ``problems`` (macOS metadata, empty members, non-JSON files). Two members whose
     names differ only by case are refused: extracted on Windows or macOS, one would
-    overwrite the other, so what the user sees and what is read would differ."""
+    overwrite the other, so what the user sees and what is read would differ.
+    """
     notes: list[dict[str, Any]] = []
     members = []
     for info in archive.infolist():

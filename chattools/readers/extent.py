@@ -140,7 +140,8 @@ def _largest(keys: npt.NDArray[np.uint64], base: int) -> int:
 
 def _references(padded: Bytes, values: Positions) -> tuple[int, int]:
     """Largest row and column the ``r`` values starting at ``values`` name
-    (:func:`_position` of each, vectorised for values of up to 7 characters)."""
+    (:func:`_position` of each, vectorised for values of up to 7 characters).
+    """
     if not len(values):
         return 0, 0
     words = _words(padded)[values]
@@ -276,7 +277,8 @@ def _pair(lt: Positions, gt: Positions) -> tuple[Positions, bool]:
     """The ``>`` that closes each tag opened at ``lt`` (the first one after it), and
     whether ``<`` and ``>`` simply alternate (no ``>`` in text).
 
-    Raises :class:`_NotModelled` where a tag is unfinished or holds a ``<``."""
+    Raises :class:`_NotModelled` where a tag is unfinished or holds a ``<``.
+    """
     if len(gt) == len(lt) and not (np.any(gt < lt) or np.any(gt[:-1] > lt[1:])):
         return gt, True  # one '>' after each '<', as writers write it
     following = np.searchsorted(gt, lt)  # some '>' in text
@@ -298,7 +300,8 @@ def _pairs(padded: Bytes, size: int, pairs: tuple[bytes, ...]) -> Positions:
 
 def _r_space_equals(padded: Bytes, size: int) -> bool:
     """Whether an ``r`` is followed by whitespace and then ``=`` anywhere in the piece
-    (``r = "A1"``; up to 3 whitespace bytes, more counts as yes)."""
+    (``r = "A1"``; up to 3 whitespace bytes, more counts as yes).
+    """
     at = _pairs(padded, size, (b"r ", b"r\t", b"r\n", b"r\r")) + 1
     for _ in range(3):
         at = np.where(_IS_SPACE[padded[at]], at + 1, at)
@@ -313,7 +316,8 @@ def _count_pairs(padded: Bytes, size: int, pairs: tuple[bytes, ...]) -> int:
 
 def _check_declarations(padded: Bytes, lt: Positions, gt: Positions, second: Bytes) -> None:
     """Raise :class:`_NotModelled` unless every ``<!…>`` and ``<?…>`` is a comment,
-    CDATA or processing instruction that ends at its first ``>``."""
+    CDATA or processing instruction that ends at its first ``>``.
+    """
     for i in np.flatnonzero((second == _BANG) | (second == _QUESTION)).tolist():
         text = padded[lt[i] : gt[i] + 1].tobytes()
         if not (
@@ -326,7 +330,8 @@ def _check_declarations(padded: Bytes, lt: Positions, gt: Positions, second: Byt
 
 def _prefixed(padded: Bytes, size: int, lt: Positions, first: bytes) -> tuple[Positions, Positions]:
     """The tags whose name has a namespace prefix and a local name starting with one of
-    the bytes ``first`` (``<x:c``): (tag index, where the local name starts)."""
+    the bytes ``first`` (``<x:c``): (tag index, where the local name starts).
+    """
     views = (padded[: size & ~1].view("<u2"), padded[1 : 1 + ((size - 1) & ~1)].view("<u2"))
     colons = np.concatenate(
         [
@@ -402,7 +407,8 @@ def _feed_writer_form(bound: _Bound, padded: Bytes, size: int) -> bool:
 
 def _fast_feed(bound: _Bound, padded: Bytes, size: int) -> None:
     """Count the tags in ``padded[:size]``: ``_PAD`` zero bytes, then whole tags (text
-    before the first), from a ``<`` to just before one; ``_PAD`` readable bytes follow."""
+    before the first), from a ``<`` to just before one; ``_PAD`` readable bytes follow.
+    """
     piece = padded[:size]
     if not bound.in_sheet_data and b"sheetData" not in piece.tobytes():
         return  # nothing counts before it (and a part without one is not a worksheet)
@@ -586,7 +592,8 @@ def sheet_extent(part: Iterable[bytes] | Callable[[], Iterable[bytes]]) -> tuple
 
 def _inflate(data: bytes, member: zipfile.ZipInfo) -> Iterator[bytes]:
     """The member of the ZIP ``data``, inflated with ISA-L (~2.5x zlib), never beyond its
-    declared size. Reads ``data`` directly (no file object), so threads may share it."""
+    declared size. Reads ``data`` directly (no file object), so threads may share it.
+    """
     from isal import isal_zlib
 
     if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
@@ -620,7 +627,8 @@ def _inflate(data: bytes, member: zipfile.ZipInfo) -> Iterator[bytes]:
 
 def check_sheet_extent(data: bytes, member: zipfile.ZipInfo, *, name: str, limits: Limits) -> None:
     """Raise :class:`UnsafeFileError` if a worksheet part of the ZIP ``data`` may span more
-    than ``limits.max_cells`` cells."""
+    than ``limits.max_cells`` cells.
+    """
     from isal import isal_zlib
 
     where = f"worksheet {member.filename!r} of {name!r}"

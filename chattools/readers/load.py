@@ -160,7 +160,8 @@ def _open_payload(
     notes: list[dict[str, object]],
 ) -> bytes | list[bytes]:  # fmt: skip
     """The plain XLSX bytes, or the JSON payload(s), inside the file's bytes (ZIP
-    members not read go to ``notes``)."""
+    members not read go to ``notes``).
+    """
 
     def get_password() -> str | None:
         return resolve_password(password, name=name)

@@ -347,7 +347,8 @@ def new_manifest(timezone: str) -> dict[str, Any]:
 def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
     """Call ``write`` on a temporary file beside ``path``, flush it to disk and move it
     into place (:func:`chattools.outfiles.atomic_output`): readers see the old file or
-    the new one, never half of one."""
+    the new one, never half of one.
+    """
     from chattools.outfiles import atomic_output
 
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -589,7 +589,8 @@ def _stray_cells(
     sheet: str,
 ) -> pl.DataFrame:
     """One problem row per filled (not ``blank``) cell of ``rows``, rows with no value in
-    ``required``."""
+    ``required``.
+    """
     names = ", ".join(required[:-1]) + (" or " if len(required) > 1 else "") + required[-1]
     dtypes = rows.schema
     text = [

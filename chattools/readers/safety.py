@@ -207,7 +207,8 @@ def read_member(
 
 def json_too_big(name: str, limits: Limits, size: int | None = None) -> UnsafeFileError:
     """The error for an export holding more JSON than ``max_json_bytes`` (``size``: how
-    much it declares, when known)."""
+    much it declares, when known).
+    """
     limit = int(limits.max_json_bytes)
     if size is None:
         msg = f"the JSON of {name!r} expands beyond {limit} bytes (limit max_json_bytes={limit})"

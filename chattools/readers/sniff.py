@@ -1,8 +1,8 @@
-"""Tell what container a file is from its first bytes (never from its name).
+r"""Tell what container a file is from its first bytes (never from its name).
 
 ==========================  =====================================================
 ``"encrypted-xlsx"``        OLE2/CFB holding ``EncryptionInfo`` + ``EncryptedPackage``
-``"xlsx"``                  ``PK\\x03\\x04`` with ``[Content_Types].xml``
+``"xlsx"``                  ``PK\x03\x04`` with ``[Content_Types].xml``
 ``"zip"``                   any other ZIP (the JSON export, possibly encrypted)
 ``"json"``                  ``{`` or ``[`` after an optional BOM and whitespace, in UTF-8,
                             UTF-16 or UTF-32 (:func:`json_encoding`)
@@ -16,13 +16,13 @@ size can be checked against the limit for its kind before it is read whole.
 Examples
 --------
 >>> from chattools.readers.sniff import json_encoding, sniff, sniff_head
->>> sniff(b'\\xef\\xbb\\xbf  {"UserChat data": []}')
+>>> sniff(b'\xef\xbb\xbf  {"UserChat data": []}')
 'json'
->>> sniff_head(b"PK\\x03\\x04 and the rest of the file is not needed")
+>>> sniff_head(b"PK\x03\x04 and the rest of the file is not needed")
 'zip'
 >>> json_encoding('{"UserChat data": []}'.encode("utf-16"))  # with a byte-order mark
 'utf-16-le'
->>> sniff(b"id,name\\n1,a\\n", name="chats.csv")
+>>> sniff(b"id,name\n1,a\n", name="chats.csv")
 Traceback (most recent call last):
 ...
 chattools.errors.UnsupportedFormatError: 'chats.csv' looks like CSV or plain text, not a Channel Talk export
@@ -107,7 +107,8 @@ def _text_encoding(head: bytes) -> tuple[int, str]:
 
 def _decode_head(head: bytes) -> str | None:
     """The text of ``head`` in its :func:`_text_encoding` (a character cut at the end
-    dropped), or ``None`` if it is not text in that encoding."""
+    dropped), or ``None`` if it is not text in that encoding.
+    """
     skip, codec = _text_encoding(head)
     body = head[skip:]
     try:
@@ -139,7 +140,8 @@ def bom_length(data: bytes) -> int:
 
 def _describe(head: bytes, *, whole: bool) -> str:
     """What non-export bytes look like, for the error message (``whole``: ``head`` is
-    the entire file)."""
+    the entire file).
+    """
     head = head[:HEAD_BYTES]
     if not head.strip():
         if not head:
@@ -190,7 +192,8 @@ def _ole_truncated(data: bytes) -> bool:
 def sniff_head(head: bytes, *, name: str = "<bytes>", whole: bool = False) -> Family:
     """The family of a file from its first bytes (at least :data:`HEAD_BYTES` of them, or
     all of a shorter file: ``whole=True``); raises ``UnsupportedFormatError`` for
-    anything that is not an Office file, a ZIP or JSON."""
+    anything that is not an Office file, a ZIP or JSON.
+    """
     if head.startswith(OLE2_MAGIC):
         return "ole2"
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):

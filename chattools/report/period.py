@@ -46,6 +46,7 @@ class Week:
 
     @property
     def partial(self) -> bool:
+        """Whether fewer than seven of the week's days lie in the period."""
         return self.days < 7
 
     def label(self) -> str:
@@ -63,6 +64,7 @@ class Period:
 
     @property
     def days(self) -> int:
+        """The number of days in the period, both ends counted."""
         return (self.end - self.start).days + 1
 
     def previous(self) -> Period:
@@ -70,6 +72,7 @@ class Period:
         return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
 
     def contains(self, day: pl.Expr) -> pl.Expr:
+        """Whether each ``day`` lies in the period."""
         return day.is_between(self.start, self.end)
 
     def weeks(self) -> list[Week]:
@@ -84,6 +87,7 @@ class Period:
         return weeks
 
     def describe(self) -> str:
+        """The period in words: its dates, days, weeks and any partial first or last week."""
         weeks = self.weeks()
         partial = [w for w in (weeks[0], weeks[-1]) if w.partial]
         note = ""

@@ -68,6 +68,7 @@ class Section:
 
     @property
     def anchor(self) -> str:
+        """The HTML id of the section, derived from its title."""
         return content_id("section", self.title)
 
 
@@ -98,6 +99,7 @@ class Context:
 
     @property
     def business(self) -> bool:
+        """Whether operating hours were given (times are then business times)."""
         return self.hours is not None
 
     @property

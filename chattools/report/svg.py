@@ -45,7 +45,8 @@ def _n(x: float) -> str:
 
 def axis_cap(values: Sequence[Value], *, at_least: float = 0.0) -> float:
     """The top of a value axis robust to outliers: the largest value, unless it exceeds
-    2.5 × the upper quartile; then 2.5 × the upper quartile (never below ``at_least``)."""
+    2.5 × the upper quartile; then 2.5 × the upper quartile (never below ``at_least``).
+    """
     present = sorted(float(v) for v in values if v is not None)
     if not present:
         return max(at_least, 1.0)

@@ -1,4 +1,4 @@
-"""A deterministic, realistic sample of a fictional Channel Talk channel.
+r"""A deterministic, realistic sample of a fictional Channel Talk channel.
 
 :func:`generate` draws a channel (managers, bots, a support bot, campaigns, ~60 tags,
 users with dynamic ``profile.*``/``web.*``/``mobile.*`` columns) and its chats from
@@ -28,7 +28,7 @@ Examples
 >>> sample.generate(50, seed=7).frames["messages"].equals(data.frames["messages"])
 True
 >>> sample.write_sample(None, chats=5, container="xlsx", password=sample.DEFAULT_PASSWORD)[:4]
-b'\\xd0\\xcf\\x11\\xe0'
+b'\xd0\xcf\x11\xe0'
 """
 
 from __future__ import annotations

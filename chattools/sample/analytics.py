@@ -123,7 +123,8 @@ def with_alf(rng: random.Random, chats: Iterable[Chat]) -> list[Chat]:
 
 def _alf_span(chat: Chat, closed: int | None, export_at: int) -> tuple[int | None, int | None]:
     """``(firstAlfStartedAt, firstAlfEndedAt)``: the first question to ALF, and the hand-over
-    to the team (ALF opened the chat) or 24 h after the customer's last question."""
+    to the team (ALF opened the chat) or 24 h after the customer's last question.
+    """
     alf_at = [i for i, m in enumerate(chat.messages) if m[1] == "bot" and m[2] == ALF_TASK]
     if not alf_at:
         return None, None

@@ -49,7 +49,8 @@ _CASE_METRICS = ("waitingTime", "totalReplyTime", "replyCount", "avgReplyTime", 
 @dataclass
 class CaseWindow:
     """One case: ``start`` (None for a bot-only chat), ``end`` (None while in
-    progress), whether it ended by a close, its snoozes and its direction."""
+    progress), whether it ended by a close, its snoozes and its direction.
+    """
 
     start: int | None
     end: int | None

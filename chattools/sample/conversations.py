@@ -105,7 +105,8 @@ class Chat:
 
     def events(self) -> list[tuple[int, str, bool]]:
         """The messages as Channel Talk's rules read them: ``(time, personType, is a note)``,
-        a note being ``isPrivate`` or a text starting with ``@``."""
+        a note being ``isPrivate`` or a text starting with ``@``.
+        """
         return [(m[0], m[1], m[4] or (m[3] or "").startswith("@")) for m in self.messages]
 
 

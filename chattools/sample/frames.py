@@ -52,7 +52,8 @@ def typed_frame(
     extra: tuple[str, ...] = (),
 ) -> pl.DataFrame:
     """A typed frame of ``sheet``: every core column, then ``extra`` known columns,
-    then any other column of ``columns`` as ``String``."""
+    then any other column of ``columns`` as ``String``.
+    """
     spec = schema.SHEETS[sheet]
     names = [c.name for c in spec.core_columns] + list(extra)
     names += [k for k in columns if k not in names]
@@ -69,7 +70,8 @@ def chat_columns(
     chats: list[Chat], world: World, cal: SampleCalendar, *, export_at: int, generation: str
 ) -> Columns:
     """Legacy UserChat rows: one per chat, metrics of the latest cycle by Channel Talk's rules
-    (the 2026 rows: :func:`chattools.sample.analytics.analytics_columns`)."""
+    (the 2026 rows: :func:`chattools.sample.analytics.analytics_columns`).
+    """
     cols: Columns = {}
 
     def put(name: str, value: object) -> None:

@@ -72,7 +72,7 @@ def write_export(
     timezone: str = schema.DEFAULT_TIMEZONE,
     zipcrypto: bool = False,
 ) -> bytes:
-    """The bytes of an export file holding ``frames``.
+    r"""The bytes of an export file holding ``frames``.
 
     Parameters
     ----------
@@ -109,7 +109,7 @@ def write_export(
     >>> write_export({"chats": chats}, generation="2026", container="json")
     b'{"UserChat":[{"id":"c1","state":"closed","createdAt":"2024-01-02 03:04:05","waitingTime":"65"}]}'
     >>> write_export({"chats": chats}, container="xlsx", password="pw")[:4]
-    b'\\xd0\\xcf\\x11\\xe0'
+    b'\xd0\xcf\x11\xe0'
     """
     _check_option("generation", generation, schema.GENERATIONS)
     _check_option("container", container, get_args(Container))

@@ -180,7 +180,8 @@ def write_xlsx(sheets: Mapping[str, pl.DataFrame]) -> bytes:
 
 def _member(name: str) -> zipfile.ZipInfo:
     """A deflated ZIP member dated 1980-01-01, so that the same frames give the same bytes
-    (a member named by a string is dated with the wall clock)."""
+    (a member named by a string is dated with the wall clock).
+    """
     info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
     info.compress_type = zipfile.ZIP_DEFLATED
     info._compresslevel = 1  # type: ignore[attr-defined]  # public (compress_level) from 3.13
