@@ -2,14 +2,17 @@
 
 * every column that ``chat_metrics``, ``channel_metrics``, ``summarize``, ``waits``, the
   reply samples, the runs and ``reconcile`` return is in the column dictionary of
-  ``docs/metrics.md``;
+  ``docs/metrics.md``, and so is every column of the functions for the 2026 export
+  (``channel_2026_metrics``, ``reconcile`` on a 2026 export and the metrics it compares,
+  the CSAT, ALF, reopen, queue, hold and team summaries under every ``by``, ``coverage``);
 * every column the schema knows for a legacy sheet is named in that sheet's section of
   ``docs/export-format.md``;
 * ``docs/README.md`` lists every page of ``docs/``, relative links between pages resolve,
   and the package cites ``docs/`` rather than specifications outside the repository.
 
-The frames are computed on a tiny hand-written export: column names do not depend on the
-data, only on the arguments (``hours``, ``targets``, ``by``), which are all exercised.
+The legacy frames are computed on a tiny hand-written export, the 2026 ones on a small
+2026 sample: column names do not depend on the data, only on the arguments (``hours``,
+``targets``, ``by``), which are all exercised.
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ import pytest
 from builders import TZ, make_export
 
 import chattools as ct
-from chattools import schema
+from chattools import sample, schema
+from chattools.derive.chat_groups import By
+from chattools.derive.reconcile_2026 import REASONS_2026
 from chattools.derive.replies import reply_samples
 from chattools.derive.runs import runs
 from chattools.derive.summary import SUMMARY_METRICS
@@ -102,13 +107,77 @@ def computed_columns(export: ct.Export) -> dict[str, list[str]]:
     return out
 
 
-def test_every_computed_column_is_in_the_metrics_dictionary(export: ct.Export) -> None:
+def undocumented(computed: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The columns of ``computed`` the dictionary of ``docs/metrics.md`` lacks, by origin."""
     entries = dictionary_entries(DOCS / "metrics.md")
     missing = {
-        where: [c for c in columns if not documented(c, entries)]
-        for where, columns in computed_columns(export).items()
+        where: [c for c in cols if not documented(c, entries)] for where, cols in computed.items()
     }
-    assert {k: v for k, v in missing.items() if v} == {}
+    return {where: cols for where, cols in missing.items() if cols}
+
+
+def test_every_computed_column_is_in_the_metrics_dictionary(export: ct.Export) -> None:
+    assert undocumented(computed_columns(export)) == {}
+
+
+@pytest.fixture(scope="module")
+def export_2026() -> ct.Export:
+    """A 2026 sample with messages, teams, CSAT comments, ALF and queued chats."""
+    exp = ct.open_export(sample.write_sample(None, chats=40, seed=1, generation="2026"))
+    assert exp.generation == "2026"
+    return exp
+
+
+#: Every ``by`` of the 2026 summaries (``chattools/derive/chat_groups.py``), and a list of two.
+GROUPINGS_2026: list[By] = [None, "assignee", "team", "tag", "period", ["team", "period"]]
+
+
+def computed_2026_columns(exp: ct.Export) -> dict[str, list[str]]:
+    """Every column the functions for the 2026 export return, keyed by where it comes from;
+    ``reconcile(2026).metric`` holds the names of the metrics a 2026 reconciliation compares."""
+    hours = ct.OperatingHours.weekly({"mon-fri": ["09:00-18:00"]}, timezone=exp.timezone)
+    rec = ct.reconcile(exp, hours=hours)
+    out = {
+        "channel_2026_metrics()": ct.channel_2026_metrics(exp).columns,
+        "channel_2026_metrics(hours=)": ct.channel_2026_metrics(exp, hours=hours).columns,
+        "reconcile(2026).summary": rec.summary.columns,
+        "reconcile(2026).mismatches": rec.mismatches.columns,
+        "reconcile(2026).reasons": rec.reasons.columns,
+        "reconcile(2026).metric": rec.summary["metric"].unique(maintain_order=True).to_list(),
+        "csat_comments()": ct.csat_comments(exp).columns,
+        "hold_times()": ct.hold_times(exp).columns,
+        "hold_times(hours=)": ct.hold_times(exp, hours=hours).columns,
+        "team_summary()": ct.team_summary(exp).columns,
+        "coverage()": ct.coverage(exp).columns,
+        "chat_metrics(2026, hours=)": ct.chat_metrics(exp, hours=hours).columns,
+    }
+    summaries = (
+        ct.csat_summary,
+        ct.csat_distribution,
+        ct.alf_summary,
+        ct.reopen_rates,
+        ct.queue_times,
+    )
+    for summary in summaries:
+        for by in GROUPINGS_2026:
+            out[f"{summary.__name__}(by={by!r})"] = summary(exp, by).columns
+    return out
+
+
+def test_every_2026_column_is_in_the_metrics_dictionary(export_2026: ct.Export) -> None:
+    computed = computed_2026_columns(export_2026)
+    # Every comparison of decision 54 is made: 15 formulas (13 with a twin) and 2 handling
+    # times (2 twins) on the timestamps, 5 answer columns (3 twins) on the messages; the
+    # average and its twin from total and count are already among the answer columns.
+    assert len(computed["reconcile(2026).metric"]) == 15 + 13 + 2 + 2 + 5 + 3
+    assert undocumented(computed) == {}
+
+
+def test_every_2026_reconciliation_reason_is_named_in_the_2026_part() -> None:
+    text = (DOCS / "metrics.md").read_text(encoding="utf-8")
+    part = text[text.index("### 2026 export") : text.index("### The SQL port")]
+    words = " ".join(part.replace("**", "").split())
+    assert [r for r in REASONS_2026 if r not in words] == []
 
 
 def test_the_metrics_dictionary_check_can_fail() -> None:
