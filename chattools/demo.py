@@ -66,8 +66,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     target = out / "notebooks"
     target.mkdir(exist_ok=True)
-    env = {**os.environ, "CHATTOOLS_PASSWORD": password, "CHATTOOLS_PROGRESS": "0"}
-    for nb in notebooks:
+    # the sample notebooks need no password in the environment: prove it
+    env = {k: v for k, v in os.environ.items() if k != "CHATTOOLS_PASSWORD"}
+    env["CHATTOOLS_PROGRESS"] = "0"
+    for i, nb in enumerate(notebooks, 1):
+        print(f"    notebook {i}/{len(notebooks)}: {nb.name}", flush=True)
         work = target / nb.name
         shutil.copy(nb, work)
         cmd = [
@@ -83,9 +86,16 @@ def main(argv: list[str] | None = None) -> int:
             str(target),
             str(work),
         ]
-        subprocess.run(cmd, check=True, env=env, capture_output=True)
+        run = subprocess.run(cmd, check=False, env=env, capture_output=True, text=True)
         work.unlink()
+        if run.returncode:
+            tail = "\n".join(run.stderr.strip().splitlines()[-15:])
+            print(
+                f"error: notebook {nb.name} failed; the end of its output:\n{tail}", file=sys.stderr
+            )
+            return 1
     print(f"4/4 executed {len(notebooks)} notebooks into {target}/")
+    print(f"done: open {report_path} and {target}/*.html in a browser")
     return 0
 
 
