@@ -74,4 +74,6 @@ def resolve_password(
         entered = getpass.getpass(f"Password for {name}: ")
     except (EOFError, KeyboardInterrupt):
         return None
+    except NotImplementedError:  # a kernel without a frontend to ask (papermill, nbconvert)
+        return None
     return entered or None

@@ -75,3 +75,19 @@ def test_the_export_never_holds_the_password() -> None:
     exp = ct.open_export(write_export({"chats": chats}, password="Zq9Secret"), password="Zq9Secret")
     dump = repr(exp) + repr(exp.sources.rows()) + repr(exp.problems.rows()) + repr(vars(exp))
     assert "Zq9Secret" not in dump
+
+
+def test_a_kernel_that_cannot_prompt_means_no_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ipykernel without a frontend (papermill) raises StdinNotImplementedError, a
+    NotImplementedError: that is "no password given", which open_export explains."""
+
+    class StdinNotImplementedError(NotImplementedError):
+        pass
+
+    def no_frontend(prompt: str = "") -> str:
+        raise StdinNotImplementedError(
+            "raw_input was called, but this frontend does not support it"
+        )
+
+    monkeypatch.setattr(getpass, "getpass", no_frontend)
+    assert secrets.resolve_password(None, interactive=True) is None
