@@ -116,6 +116,13 @@ def test_no_errors_warnings_or_interactive_charts(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOK_PARAMS)
+def test_no_saved_widget_state(path: Path) -> None:
+    """Widgets come alive when the notebook runs; their saved state (05's FilterPanel:
+    ~230 KB, its chart PNG included) only bloats the repository."""
+    assert "widgets" not in _load(path).get("metadata", {}), f"{path.name}: strip metadata.widgets"
+
+
+@pytest.mark.parametrize("path", NOTEBOOK_PARAMS)
 def test_no_password_anywhere(path: Path) -> None:
     raw = path.read_text(encoding="utf-8")
     assert sample.DEFAULT_PASSWORD not in raw
