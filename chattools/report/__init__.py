@@ -2,7 +2,8 @@
 
 :func:`build_report` computes the metrics of an export and renders a
 :class:`Report` for a support lead: a summary against a stated target and the
-previous period, the latest weeks, who is waiting now, the team, the tags; then an
+previous period, the latest weeks, who is waiting now, the team, (for a 2026 export)
+customer satisfaction and automation, the tags; then an
 appendix for the analyst (reconciliation with Channel Talk's own numbers, data
 quality, accounting, definitions). One HTML page with inline CSS and hand-drawn
 inline SVG charts (no scripts, no external URLs); customer data masked by default.

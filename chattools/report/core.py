@@ -296,7 +296,8 @@ def build_report(
         charts=charts,
         inferred=inferred,
     )
-    sections = tuple(make(ctx) for make in (*SECTIONS, *APPENDIX))
+    made = (make(ctx) for make in (*SECTIONS, *APPENDIX))
+    sections = tuple(s for s in made if s is not None)  # a section may not apply
     name = title or "Channel Talk chat report"
     selected = bool(date_from or date_to)
     return Report(

@@ -1,7 +1,8 @@
 """The sections of the report: each a pure function of a :class:`Context` returning HTML.
 
 The order is the reader's: a summary a support lead reads first, the latest weeks, who
-is waiting now, the team, the tags; analyst material (reconciliation, data quality,
+is waiting now, the team, customer satisfaction and automation (2026 exports only: a
+section that does not apply returns ``None``), the tags; analyst material (reconciliation, data quality,
 accounting, definitions) goes to the appendix. Labels are words, durations readable
 units, tables short (the rest behind ``<details>``). Customer text is masked where it
 is shown when ``mask`` is on. A part whose inputs are missing renders a visible "not
@@ -36,6 +37,11 @@ _API_MODULES = {
     "mask_pii": "chattools.privacy",
     "infer_operating_hours": "chattools.derive.infer_hours",
     "resolve_hours": "chattools.derive.infer_hours",
+    "csat_summary": "chattools.derive.csat",
+    "alf_summary": "chattools.derive.experience",
+    "reopen_rates": "chattools.derive.experience",
+    "hold_times": "chattools.derive.experience",
+    "team_summary": "chattools.derive.experience",
 }
 
 VISIBLE = 10  #: rows of a table shown before the ``<details>`` fold
@@ -546,6 +552,163 @@ def team(ctx: Context) -> Section:
     return Section("Team", "".join(parts))
 
 
+# -- customer satisfaction and automation (2026 exports) ----------------------------------------
+_SCORE_LABELS = ("1 (lowest)", "2", "3", "4", "5 (highest)")
+
+
+def _period_export(ctx: Context) -> Export:
+    """The export restricted to the period's chats and their messages."""
+    ids = ctx.metrics.select(pl.col("id").alias("__id"))
+    exp = ctx.exp
+    chats = exp.chats.join(ids, left_on="id", right_on="__id", how="semi", maintain_order="left")
+    messages = exp.messages
+    if "chatId" in messages.columns:
+        messages = messages.join(
+            ids, left_on="chatId", right_on="__id", how="semi", maintain_order="left"
+        )
+    return exp.with_frames(chats=chats, messages=messages)
+
+
+def _share_text(part: int, whole: int) -> str:
+    """``part`` of ``whole`` as ``"40.0% (12 of 30)"``; ``–`` when ``whole`` is 0."""
+    if not whole:
+        return "–"
+    return f"{100 * part / whole:.1f}% ({part:,} of {whole:,})"
+
+
+def _hold_table(ctx: Context, exp: Export) -> pl.DataFrame:
+    """Snoozed time (Channel Talk's) next to the hold inferred from the messages: per
+    measure, the chats with some hold, its median and 9th decile per chat.
+    """
+    held = api("hold_times")
+    assert held is not None
+    frame = held(exp, ctx.hours, as_of=ctx.as_of)
+    pairs = [("Snoozed (Channel Talk)", "snoozed_time"),
+             ("Team waiting for the customer (from the messages)", "inferred_hold")]  # fmt: skip
+    if ctx.business:
+        pairs += [("Snoozed in operating hours (Channel Talk)", "snoozed_time_in_operation"),
+                  ("… from the messages, business hours", "inferred_hold_business")]  # fmt: skip
+    rows = []
+    for label, column in pairs:
+        some = pl.col(column).filter(pl.col(column) > timedelta(0))
+        rows.append(frame.select(
+            pl.lit(label).alias("Measured as"),
+            some.len().cast(pl.Int64).alias("Chats on hold"),
+            some.median().alias("Median per chat"),
+            some.quantile(0.9, "nearest").alias("9 in 10 within"),
+        ))  # fmt: skip
+    return pl.concat(rows)
+
+
+def _team_table(exp: Export) -> pl.DataFrame:
+    """:func:`chattools.team_summary` with readable headings, teams with chats only."""
+    teams = api("team_summary")
+    assert teams is not None
+    per = teams(exp)
+    name = (
+        pl.when(pl.col("teamId").is_null())
+        .then(pl.lit("(no team)"))
+        .otherwise(pl.coalesce("team_name", pl.lit("Team #") + pl.col("teamId")))
+    )
+    return per.filter(pl.col("chats") > 0).select(
+        name.alias("Team"),
+        pl.col("members").alias("Members"),
+        pl.col("chats").alias("Chats"),
+        pl.col("answered").alias("Answered by the team"),
+        pl.col("time_to_first_answer_median").alias("Median time to first answer"),
+        pl.col("csat_answers").alias("CSAT answers"),
+        pl.col("csat_pct").alias("CSAT"),
+        pl.col("alf_share").alias("ALF took part"),
+        pl.col("reopen_rate").alias("Reopened"),
+        pl.col("reassignment_rate").alias("Reassigned"),
+        pl.col("snoozed_time_total").alias("Snoozed in total"),
+    )
+
+
+def satisfaction(ctx: Context) -> Section | None:
+    """CSAT, ALF, reopens, snoozed time and teams: 2026 exports only (``None`` otherwise)."""
+    if ctx.exp.generation != "2026":
+        return None
+    title = "Customer satisfaction and automation"
+    names = ("csat_summary", "alf_summary", "reopen_rates", "hold_times", "team_summary")
+    fns = {n: api(n) for n in names}
+    if any(f is None for f in fns.values()):  # pragma: no cover - every installation has them
+        return Section(title, not_available("this section", "chattools lacks the 2026 metrics"))
+    if ctx.metrics.height == 0:
+        return Section(title, "<p>No chats in the period.</p>")
+    exp = _period_export(ctx)
+    csat = fns["csat_summary"](exp).row(0, named=True)  # type: ignore[misc]
+    alf = fns["alf_summary"](exp).row(0, named=True)  # type: ignore[misc]
+    again = fns["reopen_rates"](exp).row(0, named=True)  # type: ignore[misc]
+    mean = csat["mean_score"]
+    handling = alf["alf_handling_time_median"]
+    cx = alf["cx_score_mean"]
+    figures = [
+        ("Satisfied customers (CSAT: answers scoring 4 or 5)",
+         _share_text(csat["top"], csat["answers"])),
+        ("Chats with a CSAT answer", _share_text(csat["answers"], csat["chats"])),
+        ("Mean score", "–" if mean is None else f"{mean:.2f} of 5"
+         + (f" ({csat['scale']} scale)" if csat["scale"] else "")),
+        ("ALF took part (of the chats the team or ALF handled)",
+         _share_text(alf["alf_chats"], alf["handled"])),
+        ("Closed by ALF alone, no team member answering (of ALF's chats)",
+         _share_text(alf["alf_resolved"], alf["alf_chats"])),
+        ("Median ALF handling time", duration(handling) if handling is not None else "–"),
+        ("Mean ALF CX score", "–" if cx is None else f"{cx:.2f} of 5"),
+        ("Reopened after closing (of the chats closed)",
+         _share_text(again["reopened"], again["closed"])),
+        ("Reassigned to someone else (of the chats closed)",
+         _share_text(again["reassigned"], again["closed"])),
+    ]  # fmt: skip
+    rows = "".join(
+        f'<tr><th scope="row">{esc(k)}</th><td class="num big">{esc(v)}</td></tr>'
+        for k, v in figures
+    )
+    parts = [f'<table class="kpi"><tbody>{rows}</tbody></table>']
+    counts = [int(csat[f"score_{k}"]) for k in range(1, 6)]
+    if csat["answers"]:
+        parts.append(
+            _chart(
+                ctx,
+                lambda: svg.bars(
+                    _SCORE_LABELS,
+                    counts,
+                    title="CSAT answers by score",
+                    median=False,
+                    clip=False,
+                    height=200,
+                ),
+            )
+        )
+    else:
+        parts.append("<p>No customer answered the CSAT question in the period.</p>")
+    parts.append("<h3>Time on hold</h3>")
+    parts.append(table(_hold_table(ctx, exp)))
+    parts.append(
+        '<p class="note">Snoozed: the team put the chat on hold in Channel Talk '
+        "(<i>totalSnoozedTime</i>). From the messages: every wait of the team for the "
+        "customer's next message, snoozed or not. The two measure different things, so "
+        "they are shown side by side, not reconciled.</p>"
+    )
+    parts.append("<h3>By team</h3>")
+    teams = _team_table(exp)
+    parts.append(
+        table(
+            teams,
+            visible=VISIBLE,
+            percent=("CSAT", "ALF took part", "Reopened", "Reassigned"),
+            more="more teams",
+        )
+    )
+    parts.append(
+        '<p class="note">Teams and members from the export\'s Team sheet. CSAT: the share of '
+        "answers scoring 4 or 5 (on a 2- or 3-point scale: the top score); ALF took part: "
+        "of the chats the team or ALF handled; reopened and reassigned: of the chats "
+        "closed at least once.</p>"
+    )
+    return Section(title, "".join(parts))
+
+
 # -- tags -------------------------------------------------------------------------------------
 def tags(ctx: Context) -> Section:
     stats_fn, pairs_fn = api("tag_stats"), api("tag_pairs")
@@ -701,11 +864,12 @@ def definitions(ctx: Context) -> Section:
 
 
 #: The sections a manager reads, in report order.
-SECTIONS: tuple[Callable[[Context], Section], ...] = (
+SECTIONS: tuple[Callable[[Context], Section | None], ...] = (
     summary,
     weekly,
     waiting,
     team,
+    satisfaction,
     tags,
     arrivals,
 )

@@ -23,8 +23,8 @@ True
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Callable, Sequence
-from statistics import median
 
 from chattools.report.html import esc
 
@@ -139,11 +139,16 @@ def bars(
     faded: Sequence[bool] | None = None,
     fmt: Callable[[float], str] = lambda v: f"{v:,.0f}",
     height: int = 230,
+    median: bool = True,
+    clip: bool = True,
 ) -> str:
-    """Vertical bars with their value on top; ``faded`` bars (partial weeks) drawn lighter."""
+    """Vertical bars with their value on top; ``faded`` bars (partial weeks) drawn lighter;
+    a dashed line at the median value unless ``median`` is false; with ``clip`` the axis
+    is clipped (:func:`axis_cap`), else it reaches the largest value.
+    """
     left, top, bottom = _LEFT, 30, height - 24
     right = WIDTH - 8
-    cap = axis_cap(values)
+    cap = axis_cap(values) if clip else max(max(values, default=0), 1)
     scale = (bottom - top) / cap
     y = lambda v: bottom - min(v, cap) * scale  # noqa: E731
     n = max(len(values), 1)
@@ -169,8 +174,8 @@ def bars(
                 f'<text x="{_n(x(i))}" y="{_n(y(v) - 3)}" text-anchor="middle" {_FONT} '
                 f'font-size="{9 if small else 10}">{esc(fmt(v))}</text>'
             )
-    if values:
-        mid = float(median(values))
+    if values and median:
+        mid = float(statistics.median(values))
         body.append(
             _median_line(mid, y, left, right, f"median {fmt(mid)}", anchor="start", end=right)
         )
