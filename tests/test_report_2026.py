@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import polars as pl
 import pytest
 from builders_2026 import export_2026
 
@@ -177,3 +178,22 @@ def test_with_hours_the_business_hold_is_shown_too() -> None:
         # Monday 10:00 onwards: every wait lies within the hours
         ["… from the messages, business hours", "3", "5 min", "15 min"],
     ]
+
+
+def test_chats_of_legacy_files_opened_alongside_are_left_out() -> None:
+    # "old" comes from a legacy file: answered by the team, it would count as handled
+    exp = export_2026([*CHATS, _chat("old", None, True, replyCount=3)], MESSAGES, teams=TEAMS)
+    files = pl.when(pl.col("id") == "old").then(pl.lit("legacy.xlsx")).otherwise(pl.col("_file"))
+    sources = (
+        pl.DataFrame({"file": ["legacy.xlsx", "t26.xlsx"], "generation": ["legacy", "2026"]})
+        .join(exp.sources.drop("generation"), on="file", how="left")
+        .select(exp.sources.columns)
+        .cast(exp.sources.schema)
+    )
+    merged = ct.Export({**exp.frames, "chats": exp.chats.with_columns(files.alias("_file"))},
+                       generation="2026", timezone=exp.timezone, sources=sources)  # fmt: skip
+    body = _section(ct.build_report(merged))
+    figures = dict(_rows(body.split("<svg")[0])[:9])
+    assert figures["Chats with a CSAT answer"] == "80.0% (4 of 5)"
+    assert figures["ALF took part (of the chats the team or ALF handled)"] == "50.0% (2 of 4)"
+    assert "1 chat(s) of the period come from legacy export files" in body

@@ -556,17 +556,26 @@ def team(ctx: Context) -> Section:
 _SCORE_LABELS = ("1 (lowest)", "2", "3", "4", "5 (highest)")
 
 
-def _period_export(ctx: Context) -> Export:
-    """The export restricted to the period's chats and their messages."""
+def _period_export(ctx: Context) -> tuple[Export, int]:
+    """The export restricted to the period's chats of 2026 files and their messages, and
+    how many of the period's chats come from legacy files (left out: they have none of
+    the columns) when legacy and 2026 files were opened together.
+    """
     ids = ctx.metrics.select(pl.col("id").alias("__id"))
     exp = ctx.exp
     chats = exp.chats.join(ids, left_on="id", right_on="__id", how="semi", maintain_order="left")
+    legacy = 0
+    if exp.sources.height and "_file" in chats.columns:
+        files = exp.sources.filter(pl.col("generation") == "2026").get_column("file")
+        of_2026 = chats.filter(pl.col("_file").is_in(files.implode()))
+        legacy, chats = chats.height - of_2026.height, of_2026
+        ids = chats.select(pl.col("id").alias("__id"))
     messages = exp.messages
     if "chatId" in messages.columns:
         messages = messages.join(
             ids, left_on="chatId", right_on="__id", how="semi", maintain_order="left"
         )
-    return exp.with_frames(chats=chats, messages=messages)
+    return exp.with_frames(chats=chats, messages=messages), legacy
 
 
 def _share_text(part: int, whole: int) -> str:
@@ -636,7 +645,7 @@ def satisfaction(ctx: Context) -> Section | None:
         return Section(title, not_available("this section", "chattools lacks the 2026 metrics"))
     if ctx.metrics.height == 0:
         return Section(title, "<p>No chats in the period.</p>")
-    exp = _period_export(ctx)
+    exp, legacy = _period_export(ctx)
     csat = fns["csat_summary"](exp).row(0, named=True)  # type: ignore[misc]
     alf = fns["alf_summary"](exp).row(0, named=True)  # type: ignore[misc]
     again = fns["reopen_rates"](exp).row(0, named=True)  # type: ignore[misc]
@@ -665,6 +674,11 @@ def satisfaction(ctx: Context) -> Section | None:
         for k, v in figures
     )
     parts = [f'<table class="kpi"><tbody>{rows}</tbody></table>']
+    if legacy:
+        parts.append(
+            f'<p class="note">{legacy:,} chat(s) of the period come from legacy export files, '
+            "which have no CSAT, ALF, reopen, snooze or team columns: left out here.</p>"
+        )
     counts = [int(csat[f"score_{k}"]) for k in range(1, 6)]
     if csat["answers"]:
         parts.append(
