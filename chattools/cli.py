@@ -244,8 +244,20 @@ def _check_dataset_folder(out: Path) -> None:
         check_output(out / ".chattools-write-check", overwrite=True)
 
 
+def _step(text: str) -> None:
+    """One progress line on standard error (``reading …``), shown as progress bars are
+    (a terminal, or ``CHATTOOLS_PROGRESS=1``; never with ``CHATTOOLS_PROGRESS=0``).
+    """
+    from chattools.progress import progress_enabled
+
+    if progress_enabled():
+        typer.echo(f"{text}…", err=True)
+
+
 def _open(exports: Sequence[Path], password: str | None, timezone: str, limits: Any = None) -> Any:
     import chattools as ct
+
+    _step(f"reading {len(exports)} export{'s' if len(exports) != 1 else ''}")
 
     if len(exports) == 1 and exports[0].is_file():
         return ct.open_export(exports[0], password=password, timezone=timezone, limits=limits)
@@ -368,6 +380,7 @@ def metrics(
         oh = parse_hours_option(hours, timezone=timezone, holidays=holidays)
         exp = _open(exports, _password(password, password_env), timezone, limits)
         _warn_skipped(exp)
+        _step(f"computing the metrics of {exp.chats.height:,} chats")
         return write_table(ct.chat_metrics(exp, hours=oh), output, format=fmt, overwrite=force)
 
     path = _run(build)
@@ -419,6 +432,7 @@ def report(
         _check_output(output, exports, force)
         exp = _open(exports, _password(password, password_env), timezone, limits)
         _warn_skipped(exp)
+        _step(f"building the report on {exp.chats.height:,} chats")
         rep = ct.build_report(exp, hours=oh, title=title, date_from=start, date_to=end, mask=mask)
         with atomic_output(output) as tmp:
             rep.write_html(tmp)

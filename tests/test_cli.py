@@ -295,3 +295,16 @@ def test_limit_help_names_every_limit() -> None:
 
     help_text = LimitOption.__metadata__[0].help
     assert all(f.name in help_text for f in dataclasses.fields(Limits))
+
+
+@pytest.mark.parametrize("progress", ["1", "0"])
+def test_long_commands_say_what_they_are_doing(
+    export_file: Path, tmp_path: Path, progress: str
+) -> None:
+    env = {"CHATTOOLS_PASSWORD": PASSWORD, "CHATTOOLS_PROGRESS": progress}
+    args = ["report", str(export_file), "-o", str(tmp_path / "r.html")]
+    result = runner.invoke(app, args, env=env)
+    assert result.exit_code == 0, result.output
+    steps = ["reading 1 export…", "building the report on 60 chats…"]
+    assert all((step in result.stderr) == (progress == "1") for step in steps)
+    assert PASSWORD not in result.output + result.stderr
