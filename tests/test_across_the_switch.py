@@ -33,3 +33,16 @@ def test_a_legacy_and_a_2026_file_merge_into_one_export(tmp_path: Path) -> None:
     new_only = chats.filter(pl.col("_file") == "2025-h2.xlsx")["timeToFirstAnswer"]
     assert new_only.null_count() == new_only.len()
     assert chats["createdAt"].null_count() == 0
+
+
+def test_a_real_legacy_file_and_a_2026_file_reconcile_and_report(tmp_path: Path) -> None:
+    """The real H2 export next to a 2026 sample made the streaming engine of polars panic
+    inside reconcile (and so in the report's appendix)."""
+    real = Path(__file__).parent / "real" / "channel-a-2022H2.xlsx"
+    new = tmp_path / "2026.xlsx"
+    sample.write_sample(new, chats=300, seed=1, generation="2026")
+    exp = ct.open_exports([str(real), str(new)], progress=False)
+    rec = ct.reconcile(exp)
+    assert rec.summary["compared"].max() == 300  # the 2026 file's chats (decision 71)
+    html = ct.build_report(exp).html()
+    assert "Customer satisfaction" in html

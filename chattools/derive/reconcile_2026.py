@@ -267,7 +267,9 @@ def compare_2026(
                 flags.rename(renamed), on=["id", f"@{at}"], how="left", maintain_order="left"
             )
         msg_reason, msg_detail = _message_reason(tol)
-    done = wide.collect().lazy()  # one plan per comparison below: read it once
+    # one plan per comparison below: read it once. In memory: the streaming engine of
+    # polars panics here ("assertion failed: i < self.len()") on a legacy + 2026 export
+    done = wide.collect(engine="in-memory").lazy()
     long = []
     ok_of: dict[tuple[str, str], pl.Expr] = {}
     for metric, basis, kind in checks:
