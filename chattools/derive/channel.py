@@ -61,6 +61,7 @@ import polars as pl
 from chattools import schema
 from chattools.derive.channel_hours import same_block
 from chattools.derive.channel_replay import replay
+from chattools.derive.collect import collect
 from chattools.derive.hours import OperatingHours
 from chattools.derive.infer_hours import HoursArg, resolve_hours
 from chattools.errors import InvalidValueError
@@ -205,4 +206,4 @@ def channel_metrics(
     """
     resolved = resolve_hours(exp, hours)
     plan = channel_plan(exp, None if resolved is None else _operating_hours(resolved))
-    return plan if lazy else plan.collect()
+    return plan if lazy else collect(plan, exp)

@@ -70,6 +70,7 @@ import polars as pl
 from chattools import schema
 from chattools.derive.channel import floor_mean
 from chattools.derive.channel_replay import channel_side, replay
+from chattools.derive.collect import collect
 from chattools.derive.hours import OperatingHours
 from chattools.derive.infer_hours import HoursArg, resolve_hours
 from chattools.derive.messages import ordered_messages
@@ -541,4 +542,4 @@ def channel_2026_metrics(
     """
     resolved = resolve_calendars(exp, hours, team_hours)
     plan = channel_2026_plan(exp, resolved)
-    return plan if lazy else plan.collect()
+    return plan if lazy else collect(plan, exp)

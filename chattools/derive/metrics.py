@@ -45,6 +45,7 @@ from typing import Literal, overload
 import polars as pl
 
 from chattools.derive.channel import CALENDAR_COLUMNS, OPERATION_COLUMNS, channel_plan
+from chattools.derive.collect import collect
 from chattools.derive.hours import OperatingHours
 from chattools.derive.infer_hours import HoursArg, resolve_hours
 from chattools.derive.joins import with_assignee
@@ -332,4 +333,4 @@ def chat_metrics(
         msg = f"channel_rule={channel_rule!r} needs operating hours, got hours={hours!r}"
         raise InvalidValueError(msg, hint="pass hours=ct.OperatingHours.weekly(...).")
     plan = metrics_lazy(exp, hrs, channel_rule=channel_rule, as_of=as_of)
-    return plan if lazy else plan.collect()
+    return plan if lazy else collect(plan, exp)

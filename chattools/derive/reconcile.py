@@ -67,6 +67,7 @@ import polars as pl
 
 from chattools.derive.channel import CALENDAR_COLUMNS, OPERATION_COLUMNS
 from chattools.derive.channel_2026 import resolve_calendars
+from chattools.derive.collect import collect
 from chattools.derive.hours import OperatingHours
 from chattools.derive.infer_hours import (
     HoursArg,
@@ -335,7 +336,7 @@ def reconcile(
                 detail.alias("detail"),
             )
         )
-    frame = pl.concat(long).collect()
+    frame = collect(pl.concat(long), exp)
     return _result(frame, checks, tolerance, cal, inferred)
 
 

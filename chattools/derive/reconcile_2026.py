@@ -48,6 +48,7 @@ from chattools.derive.channel_2026 import (
     in_operation,
     sided_messages,
 )
+from chattools.derive.collect import collect
 from chattools.derive.reconcile_checks import (
     MESSAGES,
     TIMESTAMPS,
@@ -317,4 +318,4 @@ def compare_2026(
                 detail.alias("detail"),
             )
         )
-    return pl.concat(long).collect(), checks
+    return collect(pl.concat(long), exp), checks

@@ -31,6 +31,7 @@ from typing import Literal, overload
 
 import polars as pl
 
+from chattools.derive.collect import collect
 from chattools.derive.runs import CYCLE_LATEST, HoursLike, block_number, check_hours, runs_lazy
 from chattools.export import Export
 
@@ -94,4 +95,4 @@ def reply_samples(
     message after it), ``reply_time`` and, with ``hours``, ``reply_time_business``.
     """
     plan = samples_lazy(runs_lazy(exp), check_hours(hours))
-    return plan if lazy else plan.collect()
+    return plan if lazy else collect(plan, exp)

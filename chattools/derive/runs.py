@@ -39,6 +39,7 @@ from typing import Literal, Protocol, overload, runtime_checkable
 import polars as pl
 
 from chattools import schema
+from chattools.derive.collect import collect
 from chattools.derive.messages import ordered_messages, side_expr
 from chattools.errors import InvalidValueError
 from chattools.export import Export
@@ -198,7 +199,7 @@ def runs(exp: Export, *, lazy: bool = False) -> pl.DataFrame | pl.LazyFrame:
     ``openedAt``, ``closedAt``, ``is_closed``.
     """
     plan = runs_lazy(exp)
-    return plan if lazy else plan.collect()
+    return plan if lazy else collect(plan, exp)
 
 
 def as_of_frame(exp: Export, as_of: datetime | None) -> pl.LazyFrame:

@@ -43,6 +43,7 @@ from typing import Literal, overload
 
 import polars as pl
 
+from chattools.derive.collect import collect
 from chattools.derive.infer_hours import HoursArg, resolve_hours
 from chattools.derive.runs import CYCLE_EARLIER, HoursLike, as_of_frame, runs_lazy
 from chattools.export import Export
@@ -168,4 +169,4 @@ def waits(
     """
     hrs = resolve_hours(exp, hours)
     plan = intervals_lazy(runs_lazy(exp), as_of_frame(exp, as_of), hrs)
-    return plan if lazy else plan.collect()
+    return plan if lazy else collect(plan, exp)

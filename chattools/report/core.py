@@ -195,6 +195,7 @@ def _metrics(
     exp: Export, calendar: Any, as_of: datetime | None, goal: Mapping[str, timedelta]
 ) -> pl.DataFrame:
     """The :func:`chattools.chat_metrics` columns the report shows, with ``day``."""
+    from chattools.derive.collect import collect
     from chattools.derive.metrics import chat_metrics
 
     plan = chat_metrics(exp, calendar, as_of=as_of, lazy=True)
@@ -207,11 +208,10 @@ def _metrics(
     wanted = {*_USED, *goal}
     wanted |= {f"{c}_business" for c in wanted}
     # only the columns the report shows: the rest of the plan is never computed
-    return (
-        plan.select([c for c in schema if c in wanted])
-        .with_columns(activity_day().alias("day"))
-        .collect()
+    shown = plan.select([c for c in schema if c in wanted]).with_columns(
+        activity_day().alias("day")
     )
+    return collect(shown, exp)
 
 
 def build_report(
