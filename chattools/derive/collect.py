@@ -24,6 +24,5 @@ __all__ = ["collect"]
 
 
 def collect(plan: pl.LazyFrame, exp: Export) -> pl.DataFrame:
-    """``plan.collect()``, in memory when every sheet of ``exp`` is a ``DataFrame``."""
-    in_memory = all(isinstance(frame, pl.DataFrame) for frame in exp.frames.values())
-    return plan.collect(engine="in-memory") if in_memory else plan.collect()
+    """``plan.collect()``, in memory unless ``exp`` holds lazy frames (:attr:`Export.is_lazy`)."""
+    return plan.collect() if exp.is_lazy else plan.collect(engine="in-memory")
