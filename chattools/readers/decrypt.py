@@ -108,12 +108,13 @@ def open_xlsx(data: bytes, *, name: str, get_password: PasswordSource) -> bytes:
         msg = f"{name!r} is an encrypted Office file that cannot be parsed ({type(err).__name__})"
         raise CorruptFileError(msg) from None
     password = _need_password(name, get_password)
+    fast = agile.enabled()  # one choice for the whole file: key and package alike
     # 1. the password: our verifier check for agile files (same hash chain as the key);
     # msoffcrypto's for standard encryption. An agile file whose parameters the fast path
     # does not take is checked by decrypting (msoffcrypto's agile verifier rejects
     # right passwords of SHA-1 files).
     try:
-        key = agile.password_key(office, password) if agile.enabled() else None
+        key = agile.password_key(office, password) if fast else None
         verified = key is not None or office.type == "standard"
         if key is None:
             office.load_key(password=password, verify_password=verified)
@@ -128,7 +129,7 @@ def open_xlsx(data: bytes, *, name: str, get_password: PasswordSource) -> bytes:
         raise _wrong_password(name, password)
     # 2. the package: HMAC and size checked on the fast path; else msoffcrypto decrypts
     try:
-        plain = agile.decrypt(office, data) if agile.enabled() else None
+        plain = agile.decrypt(office, data) if fast else None
         if plain is None:
             out = io.BytesIO()
             office.decrypt(out)
