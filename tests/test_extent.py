@@ -291,7 +291,7 @@ def test_a_scan_of_real_excel_worksheets_is_exact() -> None:
                 reader.load_sheet(name, header_row=None, dtypes="string").to_polars().shape
                 for name in reader.sheet_names
             )
-            bounds = [fast_extent(extent._inflate(data, info)) for info in parts]
+            bounds = [fast_extent(extent.inflate_part(data, info)) for info in parts]
         assert sorted(bounds) == shapes, path.name  # type: ignore[type-var]
 
 

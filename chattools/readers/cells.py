@@ -41,9 +41,9 @@ import numpy.typing as npt
 import polars as pl
 
 from chattools.errors import ChattoolsError
-from chattools.readers.extent import _inflate as inflate_part
+from chattools.readers.extent import inflate_part
 from chattools.readers.safety import Limits, check_archive
-from chattools.readers.sheets import _sheet_parts as sheet_parts
+from chattools.readers.sheets import sheet_parts
 
 __all__ = ["CELL_SCHEMA", "all_text", "date_styles", "non_text_cells", "scan_workbook"]
 

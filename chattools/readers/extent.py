@@ -590,7 +590,7 @@ def sheet_extent(part: Iterable[bytes] | Callable[[], Iterable[bytes]]) -> tuple
     return bound if bound is not None else plain_extent(read())
 
 
-def _inflate(data: bytes, member: zipfile.ZipInfo) -> Iterator[bytes]:
+def inflate_part(data: bytes, member: zipfile.ZipInfo) -> Iterator[bytes]:
     """The member of the ZIP ``data``, inflated with ISA-L (~2.5x zlib), never beyond its
     declared size. Reads ``data`` directly (no file object), so threads may share it.
     """
@@ -633,7 +633,7 @@ def check_sheet_extent(data: bytes, member: zipfile.ZipInfo, *, name: str, limit
 
     where = f"worksheet {member.filename!r} of {name!r}"
     try:
-        rows, columns = sheet_extent(lambda: _inflate(data, member))
+        rows, columns = sheet_extent(lambda: inflate_part(data, member))
     except UnsafeFileError as err:
         msg = f"{where}: {err.args[0]}"
         raise UnsafeFileError(msg) from None

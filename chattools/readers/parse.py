@@ -307,7 +307,7 @@ def _parse(
     return _duration(raw)
 
 
-def _canonical_names(columns: list[str], key: str) -> dict[str, str]:
+def canonical_names(columns: list[str], key: str) -> dict[str, str]:
     """File column → name in the typed frame (aliases resolved, first one wins)."""
     out: dict[str, str] = {}
     taken: set[str] = set()
@@ -404,7 +404,7 @@ def type_sheet(
     dtypes = frame.schema  # once: frame.schema is rebuilt on every access
     if frame.width == 0:  # an empty JSON list has no columns to check
         return schema.empty_frame(key, timezone), _concat_problems([])
-    names = _canonical_names(frame.columns, key)
+    names = canonical_names(frame.columns, key)
     present = {name: column for column, name in names.items()}
     missing_required = [c.name for c in spec.required_columns if c.name not in present]
     if missing_required:

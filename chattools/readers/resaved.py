@@ -54,8 +54,7 @@ import polars as pl
 
 from chattools import schema
 from chattools.export import PROBLEM_SCHEMA
-from chattools.readers.parse import _canonical_names as canonical_names
-from chattools.readers.parse import sheet_problems
+from chattools.readers.parse import canonical_names, sheet_problems
 from chattools.readers.sheets import RawSheet
 
 __all__ = ["REASONS", "check_resaved"]

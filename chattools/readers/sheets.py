@@ -70,7 +70,7 @@ def _xml_unescape(raw: bytes) -> str:
     return text.replace("&amp;", "&")
 
 
-def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name → the archive member holding its worksheet (via the workbook's rels)."""
     try:
         workbook = archive.read("xl/workbook.xml")
@@ -140,7 +140,7 @@ def iter_xlsx(data: bytes, *, name: str, limits: Limits) -> Iterator[RawSheet]:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             check_archive(archive, name=name, limits=limits)
             heads = check_xml_parts(archive, name=name)
-            parts = _sheet_parts(archive)
+            parts = sheet_parts(archive)
             members = {info.filename: info for info in archive.infolist()}
         reader = fastexcel.read_excel(data)
     except _DAMAGED as err:
