@@ -18,7 +18,7 @@ import pytest
 import chattools as ct
 from chattools import sample
 from chattools.errors import DatasetBusyError, DatasetCorruptError, DatasetError
-from chattools.readers.dataset import LOCK, writing_lock
+from chattools.readers.dataset import LOCK, write_dataset, writing_lock
 from chattools.readers.manifest import MANIFEST, write_atomic
 
 CHATS = 40  # per file; each seed draws its own chat ids
@@ -255,3 +255,21 @@ def test_a_version_1_dataset_opens_and_gets_records_when_extended(
 def test_verify_must_be_quick_or_full(dataset: Path) -> None:
     with pytest.raises(ct.errors.InvalidValueError, match="verify"):
         ct.open_dataset(dataset, verify="none")  # type: ignore[arg-type]
+
+
+def test_a_folder_another_writer_is_filling_is_busy_not_foreign(
+    exports: list[Path], tmp_path: Path
+) -> None:
+    """The writer has written parts but not yet its manifest: a second writer was told
+    the folder 'is not a chattools dataset' (seen in a parallel test run), not busy."""
+    out = tmp_path / "ds"
+    with writing_lock(out):
+        (out / "chats").mkdir()
+        (out / "chats" / "part-0.parquet").write_bytes(b"being written")
+        with pytest.raises(DatasetBusyError):
+            ct.convert_to_dataset([str(exports[0])], out, progress=False)
+        with pytest.raises(DatasetBusyError):
+            write_dataset([ct.open_export(exports[0])], out)
+    # the writer died there: no manifest, parts left behind; that folder is still refused
+    with pytest.raises(DatasetError, match="is not a chattools dataset"):
+        ct.convert_to_dataset([str(exports[0])], out, progress=False)

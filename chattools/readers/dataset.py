@@ -455,7 +455,13 @@ def _check_batch_size(batch_size: int) -> None:
         raise InvalidValueError(msg, hint="the default, 4, suits most machines.")
 
 
-def _prepare_folder(folder: Path, timezone: str) -> dict[str, Any]:
+def _prepare_folder(folder: Path, timezone: str, *, locked: bool = True) -> dict[str, Any]:
+    """The manifest to extend: the dataset's, or a new one for a new or empty folder.
+
+    Before the lock is taken (``locked=False``) a folder holding the lock file is another
+    writer's dataset in the making (parts written, manifest not yet): the lock decides
+    it, and the check is made again under the lock.
+    """
     if (folder / MANIFEST).is_file():
         manifest = read_manifest(folder)
         if manifest["timezone"] != timezone:
@@ -466,6 +472,8 @@ def _prepare_folder(folder: Path, timezone: str) -> dict[str, Any]:
             raise DatasetError(msg, hint=f"pass timezone={manifest['timezone']!r}.")
         return manifest
     if folder.exists() and (not folder.is_dir() or any(p.name != LOCK for p in folder.iterdir())):
+        if not locked and (folder / LOCK).is_file():
+            return new_manifest(timezone)
         msg = f"{os.fspath(folder)!r} exists and is not a chattools dataset"
         raise DatasetError(msg, hint="choose a new or empty folder for out_dir.")
     return new_manifest(timezone)
@@ -522,7 +530,7 @@ def convert_to_dataset(
         msg = f"invalid limits={limits!r}; expected chattools.readers.Limits"
         raise InvalidValueError(msg, hint="pass limits=chattools.readers.Limits(...).")
     folder = Path(out_dir)
-    _prepare_folder(folder, timezone)  # a folder that is not a dataset is not touched
+    _prepare_folder(folder, timezone, locked=False)  # a folder that is not a dataset is not touched
     expanded = expand_sources(sources)
     with writing_lock(folder):
         manifest = _prepare_folder(folder, timezone)  # as the last writer left it
@@ -627,7 +635,9 @@ def _write_exports(
     batch: list[Export] = []
     for exp in exports:
         if manifest is None:
-            _prepare_folder(folder, exp.timezone)  # a folder that is not a dataset is not touched
+            _prepare_folder(
+                folder, exp.timezone, locked=False
+            )  # a folder that is not a dataset is not touched
             stack.enter_context(writing_lock(folder))
             manifest = _prepare_folder(folder, exp.timezone)
             known = {f["sha256"] for f in manifest["files"]}
