@@ -64,7 +64,7 @@ def check_tags(
     unknown_rows = (
         frame.select("_row", pl.col(column))
         .explode(column)
-        .filter(pl.col(column).is_not_null() & ~pl.col(column).is_in(name_series))
+        .filter(pl.col(column).is_not_null() & ~pl.col(column).is_in(name_series.implode()))
         .get_column("_row")
         .unique(maintain_order=True)
     )
