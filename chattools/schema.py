@@ -5,7 +5,8 @@ readers (text → typed frames), the sample writer (typed frames → text), the 
 shapes and the documentation. See ``docs/export-format.md`` for the measured facts.
 
 Each column has a *kind*; the kind fixes both the Polars dtype of the typed frame and
-how the cell text is parsed:
+how the cell text is parsed and written, in one codec per kind
+(:func:`chattools.codecs.codec`, which also holds the formats re-exported here):
 
 ==================  ===============================  =========================================
 kind                dtype                            text in XLSX / sheet-keyed JSON
@@ -49,6 +50,16 @@ from typing import Literal
 
 import polars as pl
 
+from chattools.codecs import (
+    DURATION_TEXT_PATTERN,
+    LIST_SEPARATOR,
+    LOCAL_DATETIME_FORMAT,
+    TIME_UNIT,
+    UTC_DATETIME_FORMATS,
+    Kind,
+    codec,
+)
+
 __all__ = [
     "API_KEYS",
     "DEFAULT_TIMEZONE",
@@ -75,18 +86,10 @@ __all__ = [
     "typed_schema",
 ]
 
-Kind = Literal[
-    "id", "text", "datetime", "utc_datetime", "duration", "int", "number", "bool", "list", "tags"
-]
 Generation = Literal["legacy", "2026", "case"]
 GENERATIONS: tuple[Generation, ...] = ("legacy", "2026", "case")
 
 DEFAULT_TIMEZONE = "Asia/Seoul"
-TIME_UNIT: Literal["us"] = "us"
-LOCAL_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-UTC_DATETIME_FORMATS = ("%Y-%m-%dT%H:%M:%S%.3fZ", "%Y-%m-%dT%H:%M:%SZ")
-DURATION_TEXT_PATTERN = r"^(\d+)h (\d+)m (\d+)s$"
-LIST_SEPARATOR = ", "
 
 #: Columns every typed frame ends with: where each row came from.
 #: ``_file`` is the file name, ``_sheet`` the sheet (or JSON key) and ``_row`` the
@@ -99,25 +102,14 @@ PROVENANCE_COLUMNS: dict[str, pl.DataType] = {
 
 
 def dtype_of(kind: Kind, timezone: str = DEFAULT_TIMEZONE) -> pl.DataType:
-    """Return the Polars dtype of a typed column of ``kind``.
+    """Return the Polars dtype of a typed column of ``kind`` (its :func:`~chattools.codecs.codec`'s).
 
     >>> dtype_of("duration")
     Duration(time_unit='us')
     >>> dtype_of("tags")
     List(String)
     """
-    if kind in ("datetime", "utc_datetime"):
-        return pl.Datetime(TIME_UNIT, timezone)
-    return {
-        "id": pl.String(),
-        "text": pl.String(),
-        "duration": pl.Duration(TIME_UNIT),
-        "int": pl.Int64(),
-        "number": pl.Float64(),
-        "bool": pl.Boolean(),
-        "list": pl.List(pl.String()),
-        "tags": pl.List(pl.String()),
-    }[kind]
+    return codec(kind).dtype(timezone)
 
 
 @dataclass(frozen=True)

@@ -1,19 +1,8 @@
 """Typed frames → the text (or Open-API JSON) values a Channel Talk export holds.
 
-The exact inverse of the readers' parsing: each column is formatted by its *kind*
-(see :mod:`chattools.schema`) for a given generation.
-
-==================  =======================================  ==============================
-kind                text (XLSX, sheet-keyed JSON)            Open-API JSON (``api`` shape)
-==================  =======================================  ==============================
-``datetime``        naive ``YYYY-MM-DD HH:MM:SS``, local     epoch milliseconds
-``utc_datetime``    ``…T…[.sss]Z`` in UTC (``.sss`` mixed)    epoch milliseconds
-``duration``        ``"{h}h {m}m {s}s"`` (legacy) / seconds  milliseconds
-``int``             digits                                   integer
-``number``          ``5`` / ``4.5``                          number
-``bool``            ``true`` / ``false``                     boolean
-``list``/``tags``   joined with ``", "``                     array
-==================  =======================================  ==============================
+The exact inverse of the readers' parsing: each column is formatted by its kind's codec
+(:meth:`chattools.codecs.Codec.format_text` / :meth:`~chattools.codecs.Codec.format_api`)
+for a given generation (the table of forms: :mod:`chattools.codecs`).
 
 Nulls stay null (an empty cell). Sub-second parts of local timestamps and durations
 are dropped, as in the real files.
@@ -37,6 +26,7 @@ from typing import Literal
 import polars as pl
 
 from chattools import schema
+from chattools.codecs import Codec, codec, codec_of_dtype
 
 __all__ = ["api_frame", "header_names", "ordered_columns", "text_frame"]
 
@@ -62,74 +52,12 @@ def header_names(sheet: str, generation: schema.Generation) -> dict[str, str]:
     return schema.HEADERS_BY_GENERATION[generation].get(sheet, {})
 
 
-def _local(expr: pl.Expr, dtype: pl.DataType, timezone: str) -> pl.Expr:
-    """A datetime expression as naive local time in ``timezone``."""
-    if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
-        return expr.dt.convert_time_zone(timezone).dt.replace_time_zone(None)
-    return expr
-
-
-def _utc(expr: pl.Expr, dtype: pl.DataType, timezone: str) -> pl.Expr:
-    """A datetime expression as naive UTC (naive input is taken as local ``timezone``)."""
-    if isinstance(dtype, pl.Datetime) and dtype.time_zone is None:
-        expr = expr.dt.replace_time_zone(timezone, non_existent="null", ambiguous="earliest")
-    return expr.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
-
-
-def _text_expr(
-    name: str, kind: schema.Kind, dtype: pl.DataType, generation: schema.Generation, tz: str
-) -> pl.Expr:
-    col = pl.col(name)
-    if dtype == pl.String:  # already text (e.g. a deliberately malformed test value)
-        return col
-    if kind == "datetime":
-        return _local(col, dtype, tz).dt.strftime(schema.LOCAL_DATETIME_FORMAT)
-    if kind == "utc_datetime":
-        utc = _utc(col, dtype, tz)
-        with_ms = utc.dt.strftime(schema.UTC_DATETIME_FORMATS[0])
-        without = utc.dt.strftime(schema.UTC_DATETIME_FORMATS[1])
-        # The real files mix both forms in one column: drop `.000` on every other row.
-        whole_second = utc.dt.millisecond() == 0
-        odd_row = pl.int_range(pl.len()) % 2 == 1
-        return pl.when(whole_second & odd_row).then(without).otherwise(with_ms)
-    if kind == "duration":
-        seconds = col.dt.total_seconds()
-        if generation != "legacy":
-            return seconds.cast(pl.String)
-        return pl.format("{}h {}m {}s", seconds // 3600, (seconds % 3600) // 60, seconds % 60)
-    if kind == "bool":
-        return pl.when(col).then(pl.lit("true")).when(~col).then(pl.lit("false"))
-    if kind == "number":  # a whole number as digits ("5", not "5.0")
-        whole = col.round() == col
-        return (
-            pl.when(whole)
-            .then(col.cast(pl.Int64, strict=False).cast(pl.String))
-            .otherwise(col.cast(pl.String))
-        )
-    if kind in ("list", "tags"):
-        if isinstance(dtype, pl.List):
-            return col.list.eval(pl.element().cast(pl.String)).list.join(schema.LIST_SEPARATOR)
-        return col.cast(pl.String)
-    return col.cast(pl.String)
-
-
-def _kind_of_extra(dtype: pl.DataType) -> schema.Kind:
-    """The kind an unknown (extra) column is written as, from its dtype."""
-    if isinstance(dtype, pl.Datetime):
-        return "datetime"
-    if isinstance(dtype, pl.Duration):
-        return "duration"
-    if isinstance(dtype, pl.Boolean):
-        return "bool"
-    if isinstance(dtype, pl.List):
-        return "list"
-    return "text"
-
-
-def _kinds(frame: pl.DataFrame, sheet: str) -> dict[str, schema.Kind]:
+def _codecs(frame: pl.DataFrame, sheet: str) -> dict[str, Codec]:
+    """Column → the codec it is written with (an unknown column's from its dtype)."""
     spec = schema.SHEETS[sheet]
+    dtypes = frame.schema
     return {
-        name: spec.column(name).kind if spec.known(name) else _kind_of_extra(frame.schema[name])
+        name: codec(spec.column(name).kind) if spec.known(name) else codec_of_dtype(dtypes[name])
         for name in ordered_columns(sheet, frame.columns)
     }
 
@@ -146,28 +74,17 @@ def text_frame(
     Columns are renamed to the generation's headers; nulls stay null.
     """
     headers = header_names(sheet, generation)
+    dtypes = frame.schema
     exprs = [
-        _text_expr(name, kind, frame.schema[name], generation, timezone).alias(
-            headers.get(name, name)
-        )
-        for name, kind in _kinds(frame, sheet).items()
+        # a String column is already text (e.g. a deliberately malformed test value)
+        (
+            pl.col(name)
+            if dtypes[name] == pl.String
+            else c.format_text(pl.col(name), dtypes[name], timezone, generation=generation)
+        ).alias(headers.get(name, name))
+        for name, c in _codecs(frame, sheet).items()
     ]
     return frame.select(exprs)
-
-
-def _api_expr(name: str, kind: schema.Kind, dtype: pl.DataType, tz: str) -> pl.Expr:
-    col = pl.col(name)
-    if kind in ("datetime", "utc_datetime"):
-        if isinstance(dtype, pl.Datetime) and dtype.time_zone is None:
-            col = col.dt.replace_time_zone(tz, non_existent="null", ambiguous="earliest")
-        return col.dt.epoch("ms")
-    if kind == "duration":
-        return col.dt.total_milliseconds()
-    if kind in ("list", "tags") and not isinstance(dtype, pl.List):
-        return col.str.split(schema.LIST_SEPARATOR)
-    if kind == "int":
-        return col.cast(pl.Int64)
-    return col
 
 
 def api_frame(
@@ -187,8 +104,9 @@ def api_frame(
     ('1', 0)
     """
     headers = header_names(sheet, generation)
+    dtypes = frame.schema
     exprs = [
-        _api_expr(name, kind, frame.schema[name], timezone).alias(headers.get(name, name))
-        for name, kind in _kinds(frame, sheet).items()
+        c.format_api(pl.col(name), dtypes[name], timezone).alias(headers.get(name, name))
+        for name, c in _codecs(frame, sheet).items()
     ]
     return frame.select(exprs)
