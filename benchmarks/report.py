@@ -15,6 +15,9 @@ machine — and peak RSS of that process):
 * **previous** (with ``--previous REV``): the same command from the ``chattools``
   package of git revision ``REV`` (extracted with ``git archive``), same environment;
 
+the runs interleaved (load, report, previous, load, …) so that a busy spell of a shared
+machine slows each alike;
+
 then, in one more process, the split of the report's work: load, metrics
 (``chat_metrics`` and ``waits``), reconciliation (the appendix's ``reconcile``),
 charts (the SVG drawing of :mod:`chattools.report.svg`), the other sections, and HTML
@@ -86,11 +89,14 @@ print(json.dumps({"load (imports included)": t1 - t0, **spent, "other sections":
 """
 
 
-def _measure(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+def _measure(
+    cmd: list[str], env: dict[str, str], cwd: Path | None = None
+) -> tuple[float, float, float]:
     """Wall seconds, peak RSS (MB) and CPU seconds of ``cmd`` run as its own process."""
     out = subprocess.run(
         [sys.executable, "-c", _MEASURE, *cmd],
         env=env,
+        cwd=cwd,
         capture_output=True,
         text=True,
         check=True,
@@ -140,22 +146,24 @@ def main(argv: list[str] | None = None) -> int:
     html = args.out / "report.html"
     report_cmd = [sys.executable, "-m", "chattools", "report", str(export), "-o", str(html)]
     load_cmd = [sys.executable, "-c", f"import chattools as ct; ct.open_export({str(export)!r})"]
-    load = _summary([_measure(load_cmd, env) for _ in range(args.repeat)])
-    results = {"load": load}
-
-    def report_runs(run_env: dict[str, str]) -> tuple[float, float, float]:
-        runs = []
-        for _ in range(args.repeat):
-            if html.exists():
-                html.unlink()
-            runs.append(_measure(report_cmd, run_env))
-        return _summary(runs)
-
-    results["report"] = report_runs(env)
-    if args.previous:
-        with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp:
+        # name → (command, environment, working directory); the previous package runs
+        # from its extracted tree: ``python -m`` puts the working directory ahead of
+        # PYTHONPATH, so from ROOT it would import this tree's package
+        cases = {"load": (load_cmd, env, ROOT), "report": (report_cmd, env, ROOT)}
+        if args.previous:
             old = _previous_package(args.previous, Path(tmp))
-            results[f"report at {args.previous}"] = report_runs({**env, "PYTHONPATH": str(old)})
+            cases[f"report at {args.previous}"] = (
+                report_cmd, {**env, "PYTHONPATH": str(old)}, old
+            )  # fmt: skip
+        runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in cases}
+        for _ in range(args.repeat):  # interleaved: a busy spell slows every case alike
+            for name, (cmd, run_env, cwd) in cases.items():
+                if html.exists():
+                    html.unlink()
+                runs[name].append(_measure(cmd, run_env, cwd))
+    results = {name: _summary(r) for name, r in runs.items()}
+    load = results["load"]
     split = json.loads(
         subprocess.run(
             [sys.executable, "-c", _SPLIT, str(export)],

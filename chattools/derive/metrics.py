@@ -174,8 +174,15 @@ def metrics_lazy(
     *,
     channel_rule: bool = False,
     as_of: datetime | None = None,
+    channel: bool = True,
 ) -> pl.LazyFrame:
-    """The plan behind :func:`chat_metrics`."""
+    """The plan behind :func:`chat_metrics`.
+
+    ``channel=False`` leaves out Channel Talk's ``ct_*`` columns, and with them the
+    replay behind them: a left join whose columns are never selected is still
+    computed, and the replay is most of the plan's work (the report shows no ``ct_*``
+    column; its reconciliation replays once for itself).
+    """
     business = hours is not None
     runs = runs_lazy(exp)
     as_of_lf = as_of_frame(exp, as_of)
@@ -184,7 +191,7 @@ def metrics_lazy(
     chats = exp.lazy("chats")
     names = chats.collect_schema().names()
     keep = [c for c in GROUP_COLUMNS if c in names]
-    channel, ct_columns = _channel_columns(exp, hours)
+    ct_plan, ct_columns = _channel_columns(exp, hours) if channel else (None, [])
     chat_columns = chats.select("id", *keep)
     if "assigneeId" in keep:  # the name beside the id, for readers of the table
         chat_columns = with_assignee(chat_columns, exp.lazy("managers")).drop(
@@ -195,9 +202,10 @@ def metrics_lazy(
         chat_columns.join(stats, on="id", how="left", maintain_order="left")
         .join(waits, on="id", how="left", maintain_order="left")
         .join(_message_counts(exp), on="id", how="left", maintain_order="left")
-        .join(channel, on="id", how="left", maintain_order="left")
-        .join(as_of_lf, how="cross", maintain_order="left")
     )
+    if ct_plan is not None:
+        base = base.join(ct_plan, on="id", how="left", maintain_order="left")
+    base = base.join(as_of_lf, how="cross", maintain_order="left")
     outbound_cycle = pl.col("__cycle_starts_with_team").fill_null(False)
     frt_from = pl.when(outbound_cycle).then("first_customer_at").otherwise("openedAt")
     closed = (pl.col("state") == "closed") & pl.col("closedAt").is_not_null()

@@ -266,7 +266,9 @@ def reconcile(
         )
     checks = [c for c in COMPARISONS if c[0] in metrics]
     tol = tolerance.total_seconds()
-    wide = wide_frame(exp, cal, metrics)
+    # one row per chat, read by every comparison below: collected once (left lazy, the
+    # replay and joins behind it ran again for the comparisons' concatenation)
+    wide = collect(wide_frame(exp, cal, metrics), exp).lazy()
     values, oks = [], []
     for metric, basis, kind in checks:
         dtype = exp_schema[metric]

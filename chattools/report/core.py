@@ -196,9 +196,12 @@ def _metrics(
 ) -> pl.DataFrame:
     """The :func:`chattools.chat_metrics` columns the report shows, with ``day``."""
     from chattools.derive.collect import collect
-    from chattools.derive.metrics import chat_metrics
+    from chattools.derive.infer_hours import resolve_hours
+    from chattools.derive.metrics import metrics_lazy
 
-    plan = chat_metrics(exp, calendar, as_of=as_of, lazy=True)
+    # no ct_* column is shown: leaving them out skips the replay (the appendix's
+    # reconciliation replays once for itself)
+    plan = metrics_lazy(exp, resolve_hours(exp, calendar), as_of=as_of, channel=False)
     schema = plan.collect_schema()
     unknown = [m for m in goal if m not in schema]
     if unknown:
