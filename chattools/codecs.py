@@ -72,6 +72,7 @@ __all__ = [
     "Check",
     "Codec",
     "Kind",
+    "LocalTime",
     "Parsed",
     "codec",
     "codec_of_dtype",
@@ -152,8 +153,6 @@ class Codec:
 
     #: Whether the reader looks for ``"123.0"`` (a re-saved number) in this kind's columns.
     fixes_float_zero = False
-    #: Whether the text is a local wall time (DST gaps and overlaps, mixed 2026 forms).
-    local_time = False
 
     def __init__(self, kind: Kind, dtype: pl.DataType) -> None:
         self.kind: Kind = kind
@@ -350,22 +349,28 @@ class _Time(Codec):
         return expr.dt.epoch("ms")
 
 
-class _LocalTime(_Time):
+class LocalTime(_Time):
     """``YYYY-MM-DD HH:MM:SS`` wall time in the channel's zone.
 
     A wall time that does not exist (DST gap) is null; an ambiguous one (DST overlap)
-    the earlier instant. The reader reports both (they need the whole column).
+    the earlier instant. The reader reports both (they need the whole column), and
+    reads a 2026 column that mixes in other forms with
+    :func:`chattools.readers.timestamps.read_timestamps`.
     """
 
-    local_time = True
-
     def naive(self, text: pl.Expr) -> pl.Expr:
+        """The naive wall time ``text`` spells (null: another form)."""
         return text.str.strptime(_US, LOCAL_DATETIME_FORMAT, strict=False)
+
+    def naive_in_range(self, text: pl.Expr) -> pl.Expr:
+        """The naive wall time ``text`` spells, null outside :data:`TIMESTAMP_RANGE`."""
+        return _in_range(self.naive(text))
 
     def parse_text(
         self, raw: pl.Expr, timezone: str, *, may_be_float: bool = True, may_be_blank: bool = True
     ) -> Parsed:
-        naive = _in_range(self.naive(raw))
+        """The time in ``timezone`` (a DST gap: null; an overlap: the earlier)."""
+        naive = self.naive_in_range(raw)
         value = naive.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
         message = f"not a local date-time like 'YYYY-MM-DD HH:MM:SS' ({LOCAL_DATETIME_FORMAT})"
         return value, _failed(message)
@@ -378,6 +383,7 @@ class _LocalTime(_Time):
         *,
         generation: Generation = "legacy",
     ) -> pl.Expr:
+        """The wall time in ``timezone`` (``None``: the value's own zone; naive: as is)."""
         if timezone is not None and isinstance(dtype, pl.Datetime) and dtype.time_zone:
             expr = expr.dt.convert_time_zone(timezone).dt.replace_time_zone(None)
         return expr.dt.strftime(LOCAL_DATETIME_FORMAT)
@@ -490,7 +496,7 @@ _LIST = pl.List(pl.String())
 CODECS: dict[Kind, Codec] = {
     "id": _Id("id", _STRING),
     "text": Codec("text", _STRING),
-    "datetime": _LocalTime("datetime", _US),
+    "datetime": LocalTime("datetime", _US),
     "utc_datetime": _UtcTime("utc_datetime", _US),
     "duration": _Duration("duration", pl.Duration(TIME_UNIT)),
     "int": _Int("int", pl.Int64()),

@@ -1,21 +1,10 @@
 """Type a text sheet: one vectorised ``select`` per sheet, problems collected per cell.
 
-Each known column is parsed by its kind (formats from :mod:`chattools.schema`):
-
-==================  ===================================================================
-kind                text → typed (``encoding="api"``: epoch ms / ms durations / arrays)
-==================  ===================================================================
-``id``              as is; ``"123.0"`` (a re-saved number) → ``"123"`` + a problem
-``text``            as is (``"N/A"`` stays); empty → null
-``datetime``        naive ``YYYY-MM-DD HH:MM:SS`` in the channel tz; a local time that
-                    does not exist (DST gap) → null + problem, an ambiguous one (DST
-                    overlap) → the earlier instant + problem
-``utc_datetime``    ``…T…Z`` with or without ``.sss`` → converted to the channel tz
-``duration``        ``"12h 3m 5s"`` or whole seconds → ``Duration``; blank → null
-``int``             digits → ``Int64`` (``"3.0"`` → 3 + problem)
-``bool``            ``true`` / ``false`` (any case)
-``list``/``tags``   split on ``", "``
-==================  ===================================================================
+Each known column is parsed by its kind's codec (:mod:`chattools.codecs`: the forms of
+each kind, as text and in the ``encoding="api"`` shape); a local time that does not
+exist (DST gap) is null + a problem, an ambiguous one (DST overlap) the earlier instant +
+a problem, and a 2026 local-time column that mixes in ISO-8601 or epoch milliseconds is
+read by :func:`chattools.readers.timestamps.read_timestamps`.
 
 A cell that cannot be parsed becomes null and gets a row in the problems frame
 (``file, sheet, row, column, value, problem``); so does a time outside
@@ -44,12 +33,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import polars as pl
 
 from chattools import schema
+from chattools.codecs import MAX_DURATION, TIMESTAMP_RANGE, Codec, LocalTime, Parsed, codec
 from chattools.errors import MissingColumnError
 from chattools.export import EMPTY_ROWS_PROBLEM, PROBLEM_SCHEMA
 from chattools.readers import timestamps
@@ -59,32 +49,6 @@ __all__ = ["MAX_DURATION", "TIMESTAMP_RANGE", "sheet_problems", "type_sheet"]
 
 _PROBLEM_PREFIX = "\x00problem:"
 _RAW_PREFIX = "\x00raw:"
-_FLOAT_ZERO = r"^-?[0-9]+\.0+$"
-#: ``schema.DURATION_TEXT_PATTERN`` with ASCII digits: a much smaller, ~6x faster regex.
-_DURATION_ANY = schema.DURATION_TEXT_PATTERN.replace(r"\d", "[0-9]")
-#: The same with few enough digits that ``h * 3600 + m * 60 + s`` cannot wrap in Int64
-#: (< 1.1e14); more digits are beyond :data:`MAX_DURATION` in any field (876,600 h).
-_DURATION_PATTERN = r"^([0-9]{1,10})h ([0-9]{1,12})m ([0-9]{1,13})s$"
-_US = pl.Datetime(schema.TIME_UNIT)
-#: Times accepted, from the first (inclusive) to the second (exclusive), as the file writes
-#: them: the local wall time of a local text, UTC for ISO ``…Z`` and epoch milliseconds.
-#: Channel Talk started in 2017; an earlier time is an artifact (Excel's day 0 is
-#: 1899-12-30, epoch 0 is 1970-01-01) and a later one a typo (``9999-12-31``). See
-#: docs/decisions.md, "Reading values".
-TIMESTAMP_RANGE = (datetime(2000, 1, 1), datetime(2100, 1, 1))
-#: Longest duration accepted: the span of :data:`TIMESTAMP_RANGE` (no two accepted times
-#: are further apart).
-MAX_DURATION: timedelta = TIMESTAMP_RANGE[1] - TIMESTAMP_RANGE[0]
-_MAX_SECONDS = int(MAX_DURATION.total_seconds())
-_MIN_MS, _END_MS = (int(t.replace(tzinfo=UTC).timestamp()) * 1000 for t in TIMESTAMP_RANGE)
-_LAST_DAY = TIMESTAMP_RANGE[1] - timedelta(days=1)
-_OUT_OF_RANGE = {
-    "datetime": (
-        f"out of range (accepted: {TIMESTAMP_RANGE[0]:%Y-%m-%d} to {_LAST_DAY:%Y-%m-%d}); "
-        "set to null"
-    ),
-    "duration": f"out of range (accepted: up to {MAX_DURATION.days} days); set to null",
-}
 
 
 @functools.lru_cache(maxsize=32)
@@ -100,78 +64,8 @@ def _dst_years(timezone: str) -> frozenset[int]:
     )
 
 
-#: Builds a problem-text expression from (typed value, raw text); null where fine.
-Check = Callable[[pl.Expr, pl.Expr], pl.Expr]
-
-
-def _failed(message: str) -> Check:
-    """The cell had text but parsed to null."""
-    return lambda value, raw: pl.when((raw != "") & value.is_null()).then(pl.lit(message))
-
-
-def _float_zero(text: pl.Expr) -> pl.Expr:
-    """Whether ``text`` is a whole number written as a float (``"123.0"``)."""
-    return text.str.contains(_FLOAT_ZERO)
-
-
-def _in_range(naive: pl.Expr) -> pl.Expr:
-    """``naive`` where it is within :data:`TIMESTAMP_RANGE`, else null."""
-    low, end = (pl.lit(t, _US) for t in TIMESTAMP_RANGE)
-    return pl.when(naive.is_between(low, end, closed="left")).then(naive)
-
-
-def _local_naive(text: pl.Expr) -> pl.Expr:
-    return text.str.strptime(_US, schema.LOCAL_DATETIME_FORMAT, strict=False)
-
-
-def _utc_naive(text: pl.Expr) -> pl.Expr:
-    formats = schema.UTC_DATETIME_FORMATS
-    return pl.coalesce(*(text.str.strptime(_US, fmt, strict=False) for fmt in formats))
-
-
-def _duration_fields(text: pl.Expr, pattern: str = _DURATION_PATTERN) -> list[pl.Expr]:
-    """Hours, minutes and seconds of ``"12h 3m 5s"`` as text (null: another form)."""
-    parts = text.str.extract_groups(pattern)
-    return [parts.struct.field(str(i)) for i in (1, 2, 3)]
-
-
-def _duration_total(text: pl.Expr, fields: list[pl.Expr]) -> pl.Expr:
-    """The seconds a duration text spells, as a float: any number of digits, no wrap-around."""
-    hours, minutes, seconds = (f.cast(pl.Float64, strict=False) for f in fields)
-    return pl.coalesce(hours * 3600 + minutes * 60 + seconds, text.cast(pl.Float64, strict=False))
-
-
-def _out_of_range(kind: schema.Kind, encoding: Encoding) -> Callable[[pl.Expr], pl.Expr] | None:
-    """Text → whether it reads as a time or duration but beyond the accepted range.
-
-    Applied to failed cells only (see :func:`_cell_problems`), to tell "out of range"
-    from "not readable" without parsing every cell twice.
-    """
-    if kind in ("datetime", "utc_datetime") and encoding == "api":
-        return lambda text: (
-            ~text.cast(pl.Float64, strict=False).is_between(_MIN_MS, _END_MS, closed="left")
-        )
-    if kind in ("datetime", "utc_datetime"):
-        naive = _local_naive if kind == "datetime" else _utc_naive
-        return lambda text: naive(text).is_not_null() & _in_range(naive(text)).is_null()
-    if kind == "duration" and encoding == "api":
-        return lambda text: text.cast(pl.Float64, strict=False).abs() > _MAX_SECONDS * 1000
-    if kind == "duration":
-        return lambda text: (
-            _duration_total(text, _duration_fields(text, _DURATION_ANY)).abs() > _MAX_SECONDS
-        )
-    return None
-
-
-def _local(text: pl.Expr, tz: str) -> tuple[pl.Expr, Check]:
-    naive = _in_range(_local_naive(text))
-    value = naive.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
-    message = f"not a local date-time like 'YYYY-MM-DD HH:MM:SS' ({schema.LOCAL_DATETIME_FORMAT})"
-    return value, _failed(message)
-
-
 def _dst_problems(
-    typed: pl.DataFrame, frame: pl.DataFrame, columns: dict[str, str], tz: str
+    typed: pl.DataFrame, frame: pl.DataFrame, columns: dict[str, tuple[str, LocalTime]], tz: str
 ) -> pl.DataFrame:
     """Rows of local-time columns that fall in a DST gap or overlap, as problem rows.
 
@@ -183,7 +77,7 @@ def _dst_problems(
     if not years:
         return pl.DataFrame()
     out = []
-    for name, source in columns.items():
+    for name, (source, local) in columns.items():
         value = typed[name]
         failed = value.is_null() & frame[source].is_not_null()
         low, high = value.dt.year().min(), value.dt.year().max()
@@ -192,7 +86,7 @@ def _dst_problems(
         if not failed.any():
             continue
         rows = pl.DataFrame({"row": typed["_row"], "text": frame[source]}).filter(failed)
-        naive = _in_range(_local_naive(pl.col("text")))
+        naive = local.naive_in_range(pl.col("text"))
         early = naive.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
         late = naive.dt.replace_time_zone(tz, ambiguous="latest", non_existent="null")
         out.append(
@@ -210,101 +104,30 @@ def _dst_problems(
     return pl.concat(out) if out else pl.DataFrame()
 
 
-def _from_epoch_ms(text: pl.Expr, tz: str) -> tuple[pl.Expr, Check]:
-    ms = text.cast(pl.Int64, strict=False)
-    ms = pl.when(ms.is_between(_MIN_MS, _END_MS, closed="left")).then(ms)
-    value = (
-        pl.from_epoch(ms, time_unit="ms")
-        .cast(_US)
-        .dt.replace_time_zone("UTC")
-        .dt.convert_time_zone(tz)
-    )
-    return value, _failed("not epoch milliseconds")
-
-
-def _int(text: pl.Expr, *, may_be_float: bool) -> tuple[pl.Expr, Check]:
-    if not may_be_float:
-        return text.cast(pl.Int64, strict=False), _failed("not an integer")
-    fixed = _float_zero(text)
-    value = pl.when(fixed).then(text.str.replace(r"\.0+$", "")).otherwise(text)
-
-    def check(value: pl.Expr, raw: pl.Expr) -> pl.Expr:
-        return (
-            pl.when((raw != "") & value.is_null())
-            .then(pl.lit("not an integer"))
-            .when(_float_zero(raw))
-            .then(pl.lit("integer written as a number; trailing '.0' removed"))
-        )
-
-    return value.cast(pl.Int64, strict=False), check
-
-
-def _duration(text: pl.Expr) -> tuple[pl.Expr, Check]:
-    """``"12h 3m 5s"`` (legacy) or whole seconds (2026, case), up to :data:`MAX_DURATION`.
-
-    Each field's digits are bounded by the pattern, so the arithmetic cannot wrap: in
-    Int64, ``307445734561825861m`` times 60 wrapped around to 44 s.
-    """
-    hours, minutes, secs = (f.cast(pl.Int64, strict=False) for f in _duration_fields(text))
-    seconds = pl.coalesce(hours * 3600 + minutes * 60 + secs, text.cast(pl.Int64, strict=False))
-    seconds = pl.when(seconds.is_between(-_MAX_SECONDS, _MAX_SECONDS)).then(seconds)
-    value = (seconds * 1_000_000).cast(pl.Duration(schema.TIME_UNIT))
-    return value, _failed("not a duration like '1h 2m 3s' or whole seconds")
-
-
 def _parse(
     column: str,
-    kind: schema.Kind,
+    coder: Codec,
     dtype: pl.DataType,
     encoding: Encoding,
     tz: str,
     *,
     may_be_float: bool = True,
     may_be_blank: bool = True,
-) -> tuple[pl.Expr, Check | None]:
+) -> Parsed:
     """The typed value of one column and how to find its failed cells (if it can fail).
 
     Parsing reads the raw text directly (an empty string fails every parser, so it
     becomes null); ``may_be_float=False`` (no ``.`` in the column) skips the
-    ``"123.0"`` fix and ``may_be_blank=False`` (no ``""``) keeps text zero-copy.
+    ``"123.0"`` fix and ``may_be_blank=False`` (no ``""``) keeps text zero-copy. A JSON
+    array is the value of a list kind and joined to text for any other.
     """
     raw = pl.col(column)
     if isinstance(dtype, pl.List):
-        if kind in ("list", "tags"):
+        if isinstance(coder.dtype(tz), pl.List):
             return raw, None
         raw = raw.list.join(schema.LIST_SEPARATOR)
-    text = pl.when(raw != "").then(raw) if may_be_blank else raw
-    if kind == "text" or (kind == "id" and not may_be_float):
-        return text, None
-    if kind == "id":
-        fixed = _float_zero(raw)
-        value = pl.when(fixed).then(raw.str.replace(r"\.0+$", "")).otherwise(text)
-        message = "id written as a number; trailing '.0' removed"
-        return value, lambda value, raw: pl.when(_float_zero(raw)).then(pl.lit(message))
-    if kind in ("list", "tags"):
-        return text.str.split(schema.LIST_SEPARATOR), None
-    if kind == "bool":
-        lower = raw.str.to_lowercase()
-        value = pl.when(lower == "true").then(True).when(lower == "false").then(False)
-        return value, _failed("not true/false")
-    if kind == "int":
-        return _int(raw, may_be_float=may_be_float)
-    if kind == "number":
-        number = raw.cast(pl.Float64, strict=False)
-        return pl.when(number.is_finite()).then(number), _failed("not a number")
-    if encoding == "api":
-        if kind == "duration":
-            ms = raw.cast(pl.Int64, strict=False)
-            ms = pl.when(ms.is_between(-_MAX_SECONDS * 1000, _MAX_SECONDS * 1000)).then(ms)
-            return (ms * 1000).cast(pl.Duration(schema.TIME_UNIT)), _failed("not milliseconds")
-        return _from_epoch_ms(raw, tz)
-    if kind == "datetime":
-        return _local(raw, tz)
-    if kind == "utc_datetime":
-        naive = _in_range(_utc_naive(raw))
-        value = naive.dt.replace_time_zone("UTC").dt.convert_time_zone(tz)
-        return value, _failed("not a UTC time like 'YYYY-MM-DDTHH:MM:SS[.sss]Z'")
-    return _duration(raw)
+    parse = coder.parse_api if encoding == "api" else coder.parse_text
+    return parse(raw, tz, may_be_float=may_be_float, may_be_blank=may_be_blank)
 
 
 def canonical_names(columns: list[str], key: str) -> dict[str, str]:
@@ -333,8 +156,8 @@ def sheet_problems(
     )  # fmt: skip
 
 
-def _may_be_float(frame: pl.DataFrame, column: str, kind: schema.Kind) -> bool:
-    if kind not in ("id", "int") or frame.get_column(column).dtype != pl.String:
+def _may_be_float(frame: pl.DataFrame, column: str, coder: Codec) -> bool:
+    if not coder.fixes_float_zero or frame.get_column(column).dtype != pl.String:
         return True
     return bool(frame[column].str.contains(".", literal=True).any())
 
@@ -424,14 +247,15 @@ def type_sheet(
     flags: list[pl.Expr] = []
     checks: dict[str, str] = {}  # typed column → file column, for cells that can fail
     ranges = {}  # typed column → how to tell an out-of-range cell, and its message
-    local_times: dict[str, str] = {}
+    local_times: dict[str, tuple[str, LocalTime]] = {}
     generation = schema.sheet_generation(key, frame.columns)  # columns differ by generation
     in_frame = {c.name for c in schema.frame_columns(key, generation)}
     expected = schema.reported_missing(key, generation)
     for col in spec.columns:
+        coder = codec(col.kind)
         if col.name not in present:
             if col.name in in_frame:
-                values.append(pl.lit(None, schema.dtype_of(col.kind, timezone)).alias(col.name))
+                values.append(pl.lit(None, coder.dtype(timezone)).alias(col.name))
                 if col.name in expected:
                     problems.append(
                         sheet_problems(
@@ -441,22 +265,24 @@ def type_sheet(
             continue
         source = present[col.name]
         value, check = _parse(
-            source, col.kind, dtypes[source], raw.encoding, timezone,
-            may_be_float=_may_be_float(frame, source, col.kind),
+            source, coder, dtypes[source], raw.encoding, timezone,
+            may_be_float=_may_be_float(frame, source, coder),
             may_be_blank=_may_be_blank(frame, source),
         )  # fmt: skip
-        local_text = col.kind == "datetime" and raw.encoding == "text" and generation == "2026"
-        if local_text and timestamps.has_other_forms(frame.get_column(source)):  # ISO, epoch ms
+        local = raw.encoding == "text" and isinstance(coder, LocalTime)
+        source_cells = frame.get_column(source)
+        if (
+            local and generation == "2026" and timestamps.has_other_forms(source_cells)
+        ):  # ISO, epoch ms
             value, check = timestamps.read_timestamps(
                 pl.col(source), timezone, bounds=TIMESTAMP_RANGE
             )
-        values.append(value.cast(schema.dtype_of(col.kind, timezone)).alias(col.name))
+        values.append(value.cast(coder.dtype(timezone)).alias(col.name))
         if check is not None:
             checks[col.name] = source
-            beyond = _out_of_range(col.kind, raw.encoding)
+            beyond = coder.out_of_range(api=raw.encoding == "api")
             if beyond is not None:
-                family = "duration" if col.kind == "duration" else "datetime"
-                ranges[col.name] = (beyond, _OUT_OF_RANGE[family])
+                ranges[col.name] = beyond
             text = pl.col(source)
             if isinstance(dtypes[source], pl.List):
                 text = text.list.join(schema.LIST_SEPARATOR)
@@ -466,13 +292,13 @@ def type_sheet(
                     _PROBLEM_PREFIX + col.name
                 )
             )
-        if col.kind == "datetime" and raw.encoding == "text":
-            local_times[col.name] = source
+        if raw.encoding == "text" and isinstance(coder, LocalTime):
+            local_times[col.name] = (source, coder)
     known_sources = {present[c.name] for c in spec.columns if c.name in present}
     for column, name in names.items():
         if column not in known_sources:  # unknown (or duplicate) columns: kept as text
             value, _ = _parse(
-                column, "text", dtypes[column], raw.encoding, timezone,
+                column, codec("text"), dtypes[column], raw.encoding, timezone,
                 may_be_blank=_may_be_blank(frame, column),
             )  # fmt: skip
             values.append(value.alias(name))
