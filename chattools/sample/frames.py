@@ -19,6 +19,7 @@ import random
 import polars as pl
 
 from chattools import schema
+from chattools.codecs import codec
 from chattools.sample.conversations import Chat
 from chattools.sample.ct_metrics import cycle_metrics, reply_samples
 from chattools.sample.hours import SampleCalendar
@@ -32,16 +33,19 @@ __all__ = [
 ]
 
 
+#: The drawn world's units of the kinds it draws as numbers, in milliseconds: times are
+#: epoch seconds (``utc_datetime``: epoch milliseconds), durations seconds.
+_MS_PER_UNIT: dict[schema.Kind, int] = {"datetime": 1000, "utc_datetime": 1, "duration": 1000}
+
+
 def _convert(name: str, values: list[object], kind: schema.Kind, tz: str) -> pl.Series:
-    if kind == "datetime":  # epoch seconds
-        s = pl.Series(name, values, pl.Int64) * 1_000_000
-        return s.cast(pl.Datetime("us", "UTC")).dt.convert_time_zone(tz)
-    if kind == "utc_datetime":  # epoch milliseconds
-        s = pl.Series(name, values, pl.Int64) * 1_000
-        return s.cast(pl.Datetime("us", "UTC")).dt.convert_time_zone(tz)
-    if kind == "duration":  # seconds
-        return (pl.Series(name, values, pl.Int64) * 1_000_000).cast(pl.Duration("us"))
-    return pl.Series(name, values, schema.dtype_of(kind, tz))
+    """The typed column of drawn ``values``, read as the API shape by the kind's codec."""
+    coder = codec(kind)
+    if kind not in _MS_PER_UNIT:
+        return pl.Series(name, values, coder.dtype(tz))
+    ms = pl.Series(name, values, pl.Int64) * _MS_PER_UNIT[kind]
+    value, _ = coder.parse_api(pl.lit(ms), tz)
+    return pl.select(value.cast(coder.dtype(tz)).alias(name)).to_series()
 
 
 def typed_frame(
