@@ -173,7 +173,7 @@ def _message_reason(tol: float) -> tuple[pl.Expr, pl.Expr]:
         unseen.append((present & ~pl.col(f"team@{at}").fill_null(False), at, pl.col(f"other@{at}")))
     rules: list[tuple[pl.Expr, pl.Expr, pl.Expr]] = []
     for cond, at, other in unseen:
-        text = pl.col(f"x|{at}").dt.strftime("%Y-%m-%d %H:%M:%S")
+        text = as_text(pl.col(f"x|{at}"), pl.Datetime("us"))  # as the export writes it
         rules.append(
             (
                 cond & other.fill_null(False),

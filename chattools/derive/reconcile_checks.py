@@ -24,6 +24,7 @@ from typing import Literal
 import polars as pl
 
 from chattools import schema
+from chattools.codecs import codec_of_dtype
 from chattools.derive.channel import channel_plan, floor_mean
 from chattools.derive.channel_hours import same_block
 from chattools.derive.hours import OperatingHours
@@ -94,13 +95,12 @@ def ok_column(metric: str, basis: str) -> str:
 
 
 def as_text(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
-    """Values as Channel Talk writes them (``"1h 2m 3s"``, ``YYYY-MM-DD HH:MM:SS``)."""
-    if isinstance(dtype, pl.Duration):
-        s = expr.dt.total_seconds()
-        return pl.format("{}h {}m {}s", s // 3600, s % 3600 // 60, s % 60)
-    if isinstance(dtype, pl.Datetime):
-        return expr.dt.strftime(schema.LOCAL_DATETIME_FORMAT)
-    return expr.cast(pl.String)
+    """Values as Channel Talk writes them (``"1h 2m 3s"``, ``YYYY-MM-DD HH:MM:SS``).
+
+    The codec of ``dtype`` formats them (:func:`chattools.codecs.codec_of_dtype`), a time
+    as the wall time of its own zone.
+    """
+    return codec_of_dtype(dtype).format_text(expr, dtype, None)
 
 
 def as_number(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
