@@ -139,7 +139,8 @@ def channel_plan(exp: Export, hours: OperatingHours | None = None) -> pl.LazyFra
     opened_at = pl.col("openedAt").is_not_null()
     total = _whole_seconds(pl.col("__total"))
     out = base.with_columns(
-        pl.col("__first_replied_at").alias("firstRepliedAtAfterOpen"),
+        # whole seconds, as Channel Talk writes its timestamps (docs/metrics.md, C9)
+        pl.col("__first_replied_at").dt.truncate("1s").alias("firstRepliedAtAfterOpen"),
         _whole_seconds(pl.col("__first_replied_at") - pl.col("__first_customer_at")).alias(
             "waitingTime"
         ),
