@@ -279,9 +279,21 @@ def _warn_skipped(exp: Any) -> None:
 @app.command()
 def sample(
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
-    chats: Annotated[int, typer.Option(min=1, max=10_000, help="Number of chats.")] = 200,
+    chats: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=100_000,
+            help="Number of chats (at most 10,000 with messages, as Channel Talk).",
+        ),
+    ] = 200,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same file).")] = 7,
-    generation: Annotated[str, typer.Option(help="legacy | 2026 | case")] = "legacy",
+    generation: Annotated[
+        str, typer.Option(help="2026 (what Channel Talk downloads today) | legacy | case")
+    ] = "2026",
+    messages: Annotated[
+        bool, typer.Option("--messages/--no-messages", help="Include the Message sheet.")
+    ] = True,
     container: Annotated[str, typer.Option(help="xlsx | json | zip")] = "xlsx",
     json_shape: Annotated[str, typer.Option(help="sheets | api (JSON containers)")] = "sheets",
     password: Annotated[
@@ -299,6 +311,13 @@ def sample(
     if container not in ("xlsx", "json", "zip"):
         msg = f"unknown container {container!r}"
         raise typer.BadParameter(msg, param_hint="--container")
+    if messages and chats > sample_mod.MAX_CHATS_WITH_MESSAGES:
+        msg = (
+            f"{chats} chats with messages: Channel Talk puts at most "
+            f"{sample_mod.MAX_CHATS_WITH_MESSAGES:,} chats with messages in one file "
+            "(add --no-messages for up to 100,000 chats without)"
+        )
+        raise typer.BadParameter(msg, param_hint="--chats")
 
     def build() -> None:
         check_output(output, overwrite=force)
@@ -311,11 +330,15 @@ def sample(
                 container=container,  # type: ignore[arg-type]
                 json_shape=json_shape,  # type: ignore[arg-type]
                 password=password,
+                messages=messages,
             )
 
     _run(build)
     protected = "password-protected " if password else ""
-    typer.echo(f"wrote {protected}{generation} sample export with {chats} chats to {output}")
+    without = "" if messages else " (no messages)"
+    typer.echo(
+        f"wrote {protected}{generation} sample export with {chats} chats{without} to {output}"
+    )
 
 
 @app.command()

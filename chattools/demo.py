@@ -1,6 +1,7 @@
 """``make demo``: the main job, end to end, on the built-in sample export.
 
-1. writes a password-protected sample export (``out/sample.xlsx``, password ``Demo1234``);
+1. writes a password-protected sample export in the 2026 format, the one Channel Talk's
+   Analytics page downloads today (``out/sample.xlsx``, password ``Demo1234``);
 2. opens it, prints a summary of every sheet;
 3. writes the HTML report (``out/report.html``);
 4. executes the worked-example notebooks into ``out/notebooks/*.html``.
@@ -43,8 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     password = sample.DEFAULT_PASSWORD
     export_path = out / "sample.xlsx"
-    sample.write_sample(export_path, chats=args.chats, password=password)
-    print(f"1/4 wrote the sample export {export_path} (password-protected)")
+    sample.write_sample(export_path, chats=args.chats, generation="2026", password=password)
+    print(f"1/4 wrote the sample export {export_path} (2026 format, password-protected)")
 
     exp = ct.open_export(export_path, password=password)
     print(f"2/4 opened it: generation {exp.generation}, time zone {exp.timezone}")

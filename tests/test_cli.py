@@ -26,7 +26,7 @@ def export_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
         app, ["sample", "--chats", "60", "--password", PASSWORD, "-o", str(path)]
     )
     assert result.exit_code == 0, result.output
-    assert "wrote password-protected legacy sample export with 60 chats" in result.output
+    assert "wrote password-protected 2026 sample export with 60 chats" in result.output
     return path
 
 
@@ -42,7 +42,7 @@ def test_sample_opens_with_its_password_only(export_file: Path) -> None:
 def test_inspect_reads_the_password_from_the_environment(export_file: Path) -> None:
     result = runner.invoke(app, ["inspect", str(export_file)], env={"CHATTOOLS_PASSWORD": PASSWORD})
     assert result.exit_code == 0, result.output
-    assert "generation: legacy" in result.output
+    assert "generation: 2026" in result.output
     assert "chats" in result.output and "60 rows" in result.output
     assert PASSWORD not in result.output
 

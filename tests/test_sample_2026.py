@@ -19,6 +19,7 @@ from chattools import sample, schema
 from chattools.sample.analytics import analytics_columns, with_alf
 from chattools.sample.conversations import Chat, Cycle
 from chattools.sample.world import build_world
+from chattools.writers import write_export
 
 SEOUL = ZoneInfo("Asia/Seoul")
 T0 = int(datetime(2026, 6, 1, 10, 0, tzinfo=SEOUL).timestamp())  # Monday 10:00, in hours
@@ -120,10 +121,9 @@ def written() -> tuple[sample.SampleData, ct.Export]:
     return data, ct.open_export(payload, password=sample.DEFAULT_PASSWORD)
 
 
-def test_the_written_2026_sample_opens_typed_with_no_problem(
-    written: tuple[sample.SampleData, ct.Export],
-) -> None:
-    data, exp = written
+def _assert_typed_as_generated(data: sample.SampleData, exp: ct.Export) -> None:
+    """The file reads back to the generated frames, every known column of its kind's dtype,
+    every documented chat column filled somewhere, and no problem."""
     assert exp.generation == "2026" and exp.problems.is_empty()
     for key, frame in data.frames.items():
         got = exp.frame(key).drop(list(schema.PROVENANCE_COLUMNS))
@@ -135,6 +135,35 @@ def test_the_written_2026_sample_opens_typed_with_no_problem(
     documented = {c.name for c in schema.frame_columns("chats", "2026") if c.carried_by("2026")}
     filled = {c for c in documented if exp.chats[c].null_count() < exp.chats.height}
     assert documented - filled <= {"description"}  # typed by the team: the sample leaves it empty
+
+
+def test_the_written_2026_sample_opens_typed_with_no_problem(
+    written: tuple[sample.SampleData, ct.Export],
+) -> None:
+    _assert_typed_as_generated(*written)
+
+
+@pytest.mark.parametrize(
+    ("chats", "messages"),
+    [
+        pytest.param(sample.MAX_CHATS_WITH_MESSAGES, True, id="10000-with-messages"),
+        pytest.param(100_000, False, id="100000-without-messages"),
+    ],
+)
+def test_full_size_2026_files_open_typed_and_reconcile(chats: int, messages: bool) -> None:
+    """The largest files Channel Talk writes (docs/export-2026.md), encrypted: every column
+    typed, no problem, and every reproducible metric matching (issue 15's "done when")."""
+    data = sample.generate(chats, seed=5, generation="2026", messages=messages)
+    payload = write_export(data.frames, generation="2026", password=sample.DEFAULT_PASSWORD)
+    exp = ct.open_export(payload, password=sample.DEFAULT_PASSWORD)
+    assert exp.chats.height == chats and (exp.messages.height > 20 * chats) is messages
+    _assert_typed_as_generated(data, exp)
+    hours = ct.OperatingHours.weekly(sample.SAMPLE_HOURS, timezone=exp.timezone, holidays="KR")
+    rec = ct.reconcile(exp, hours)
+    assert rec.all_match and rec.mismatches.is_empty()
+    bases = set(rec.summary["basis"])
+    assert ("messages" in bases) is messages and "exported timestamps" in bases
+    assert (rec.summary["compared"] > 0).all()
 
 
 def test_the_2026_sample_follows_the_documented_formulas(

@@ -61,6 +61,7 @@ from chattools.sample.world import build_world
 __all__ = [
     "DEFAULT_PASSWORD",
     "EXPORT_TIME",
+    "MAX_CHATS_WITH_MESSAGES",
     "SAMPLE_HOLIDAYS",
     "SAMPLE_HOURS",
     "SampleData",
@@ -77,6 +78,9 @@ SAMPLE_HOLIDAYS = "KR"
 EXPORT_TIME = datetime(2026, 6, 30, 15, 0, 0, tzinfo=ZoneInfo("Asia/Seoul"))
 #: The password :func:`write_sample` examples use (letters and digits, like Channel Talk's).
 DEFAULT_PASSWORD = "Demo1234"
+#: Most chats Channel Talk puts in one file with messages (100,000 without them;
+#: docs/export-2026.md). :func:`generate` writes more when asked, for benchmarks.
+MAX_CHATS_WITH_MESSAGES = 10_000
 
 _SHEETS: dict[schema.Generation, tuple[str, ...]] = {
     "legacy": ("chats", "users", "supportbots", "marketing", "managers", "bots", "tags",
