@@ -27,6 +27,7 @@ EXPECTED = (
     "04_hold_and_waiting_time",
     "05_team_performance",
     "06_report",
+    "07_csat_alf_and_teams",
 )
 PARAMETERS = ("export_glob", "date_from", "date_to", "hours", "mask")
 #: Where the value of a ``password=`` / ``password =`` may come from in a notebook.
