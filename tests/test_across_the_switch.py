@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
 
 import chattools as ct
 from chattools import sample
@@ -43,6 +45,34 @@ def test_a_real_legacy_file_and_a_2026_file_reconcile_and_report(tmp_path: Path)
     sample.write_sample(new, chats=300, seed=1, generation="2026")
     exp = ct.open_exports([str(real), str(new)], progress=False)
     rec = ct.reconcile(exp)
-    assert rec.summary["compared"].max() == 300  # the 2026 file's chats (decision 71)
     html = ct.build_report(exp).html()
     assert "Customer satisfaction" in html
+    # each file's chats are compared by its own format's rules: the stacked result is
+    # exactly what each file reconciled alone gives
+    alone = {
+        "legacy": ct.reconcile(ct.open_export(real)),
+        "2026": ct.reconcile(ct.open_export(new)),
+    }
+    for name in ("summary", "mismatches", "reasons"):
+        frame = getattr(rec, name)
+        assert frame.columns[0] == "generation"
+        for generation, own in alone.items():
+            part = frame.filter(pl.col("generation") == generation).drop("generation")
+            assert_frame_equal(part, getattr(own, name), check_row_order=name != "mismatches")
+    # both formats compare a replyCount, with different rules: name the one you mean
+    assert rec.share("replyCount", generation="legacy") == alone["legacy"].share("replyCount")
+    assert rec.share("replyCount", generation="2026") == alone["2026"].share("replyCount") == 1.0
+    with pytest.raises(ct.errors.InvalidValueError, match="no comparison"):
+        rec.share("replyCount")
+
+
+def test_inferred_hours_of_the_legacy_chats_serve_the_2026_chats(tmp_path: Path) -> None:
+    """A 2026 export cannot show its hours; the same channel's legacy file can."""
+    old, new = tmp_path / "2025.xlsx", tmp_path / "2026.xlsx"
+    sample.write_sample(old, chats=400, seed=3)
+    sample.write_sample(new, chats=100, seed=4, generation="2026")
+    rec = ct.reconcile(ct.open_exports([str(old), str(new)], progress=False), "infer")
+    assert rec.inferred is not None and rec.hours is not None
+    assert rec.all_match  # the sample's hours, recovered and applied to both formats
+    operation = rec.summary.filter(pl.col("metric").str.contains("(?i)operation"))
+    assert set(operation["generation"]) == {"legacy", "2026"}

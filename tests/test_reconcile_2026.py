@@ -17,7 +17,7 @@ import chattools as ct
 from chattools.derive.reconcile_2026 import ALF, NOT_ANSWER, REASONS_2026, comparisons_2026
 from chattools.derive.reconcile_reasons import HOURS as R_HOURS
 from chattools.derive.reconcile_reasons import MISSING, UNEXPLAINED
-from chattools.errors import InvalidValueError, MissingColumnError
+from chattools.errors import InvalidValueError, MissingColumnError, MissingSheetError
 
 HOURS = ct.OperatingHours.weekly({"mon-fri": "09:00-18:00"}, timezone=TZ)
 TIMES = {  # chat "a": ALF 0-120, queue 120-300, active 300, answered 420, closed 3600
@@ -158,7 +158,9 @@ def test_without_messages_the_timestamps_are_still_reconciled() -> None:
     ]
 
 
-def test_only_the_rows_of_2026_files_are_compared() -> None:
+def test_rows_of_legacy_files_are_compared_by_the_legacy_rules() -> None:
+    """A chat row from a legacy file is not judged by the 2026 formulas (its wrong
+    timeToFirstAnswer is not a 2026 mismatch); the legacy rules need its messages."""
     exp = export_2026([GOOD, _with(id="old", timeToFirstAnswer=5)], MSGS)
     chats = exp.chats.with_columns(
         pl.when(pl.col("id") == "old")
@@ -173,8 +175,14 @@ def test_only_the_rows_of_2026_files_are_compared() -> None:
     )
     merged = ct.Export({**exp.frames, "chats": chats}, generation="2026", timezone=TZ,
                        sources=sources.cast(exp.sources.schema))  # fmt: skip
-    rec = ct.reconcile(merged, hours=HOURS)
+    with pytest.raises(
+        MissingSheetError, match=r"the chats of the legacy-format files: .*messages"
+    ):
+        ct.reconcile(merged, hours=HOURS)
+    only_new = merged.with_frames(chats=merged.chats.filter(pl.col("id") != "old"))
+    rec = ct.reconcile(only_new, hours=HOURS)
     assert rec.all_match and (rec.summary["compared"] == 1).all()
+    assert "generation" not in rec.summary.columns  # one format: the plain result
 
 
 def test_bad_arguments() -> None:

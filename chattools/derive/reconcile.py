@@ -18,7 +18,10 @@ measured); the message basis also depends on what the sheet holds.
 A **2026-generation** export is compared on its own documented columns instead
 (``timeToFirstAnswer = firstAnsweredAt − managedAt``, ``totalReplyTime`` from the
 answers, … with their ``…InOperation`` twins; messages optional), with the reasons of
-:mod:`chattools.derive.reconcile_2026`.
+:mod:`chattools.derive.reconcile_2026`. An export merging **both formats** (a channel's
+downloads from before and after the switch) is compared per format, each chat by the
+rules of the file its row came from (:mod:`chattools.derive.generations`); ``summary``,
+``mismatches`` and ``reasons`` then start with a ``generation`` column.
 
 **Match.** Both blank, or both present and within Channel Talk's truncation: with
 ``tolerance`` t (1 s) a duration recomputed from whole-second timestamps matches an
@@ -68,6 +71,7 @@ import polars as pl
 from chattools.derive.channel import CALENDAR_COLUMNS, OPERATION_COLUMNS
 from chattools.derive.channel_2026 import resolve_calendars
 from chattools.derive.collect import collect
+from chattools.derive.generations import split_by_generation
 from chattools.derive.hours import OperatingHours
 from chattools.derive.infer_hours import (
     HoursArg,
@@ -99,8 +103,14 @@ from chattools.derive.reconcile_reasons import (
     chat_reasons,
     sample_reasons,
 )
-from chattools.errors import InvalidValueError, MissingColumnError, MissingSheetError
+from chattools.errors import (
+    ChattoolsError,
+    InvalidValueError,
+    MissingColumnError,
+    MissingSheetError,
+)
 from chattools.export import Export
+from chattools.schema import Generation
 
 __all__ = [
     "BASES",
@@ -140,7 +150,8 @@ class Reconciliation:
     in words). ``reasons``: per reason, the chats
     and the values it covers. ``hours``: the calendar used (given or inferred);
     ``inferred``: the :class:`~chattools.derive.infer_hours.InferredHours` with
-    ``hours="infer"``.
+    ``hours="infer"``. An export of both formats has a leading ``generation`` column in
+    the three frames (the same metric name can mean different things in each).
     """
 
     summary: pl.DataFrame
@@ -160,9 +171,13 @@ class Reconciliation:
         """Whether every mismatch has a reason other than ``"unexplained"``."""
         return not (self.mismatches["reason"] == UNEXPLAINED).any()
 
-    def share(self, metric: str, basis: str = MESSAGES) -> float:
-        """The share of chats matching on one comparison (e.g. ``"replyCount"``)."""
+    def share(self, metric: str, basis: str = MESSAGES, generation: str | None = None) -> float:
+        """The share of chats matching on one comparison (e.g. ``"replyCount"``); for an
+        export of both formats, name the ``generation`` when both compare ``metric``.
+        """
         row = self.summary.filter((pl.col("metric") == metric) & (pl.col("basis") == basis))
+        if generation is not None and "generation" in row.columns:
+            row = row.filter(pl.col("generation") == generation)
         if row.height != 1:
             known = sorted(set(zip(self.summary["metric"], self.summary["basis"], strict=True)))
             msg = f"no comparison of metric={metric!r} on basis={basis!r}"
@@ -237,6 +252,9 @@ def reconcile(
         2026 exports: ``teamId`` → the hours of a team that follows its own, for its
         chats' ``…InOperation`` columns (help article 535967).
     """
+    parts = split_by_generation(exp)
+    if len(parts) > 1:
+        return _per_generation(parts, hours, tolerance, team_hours)
     _check_input(exp, tolerance)
     if exp.generation == "2026":
         calendars = resolve_calendars(exp, hours, team_hours)
@@ -340,6 +358,53 @@ def reconcile(
         )
     frame = collect(pl.concat(long), exp)
     return _result(frame, checks, tolerance, cal, inferred)
+
+
+def _per_generation(
+    parts: Mapping[Generation, Export],
+    hours: HoursArg,
+    tolerance: timedelta,
+    team_hours: Mapping[str, OperatingHours] | None,
+) -> Reconciliation:
+    """Each format's chats by its own rules, the results stacked with their generation.
+
+    ``hours="infer"`` infers the channel's hours from the legacy chats (a 2026 export
+    cannot show them yet) and uses them for the 2026 chats too: one channel, one
+    schedule.
+    """
+    results: dict[str, Reconciliation] = {}
+    for generation, part in parts.items():
+        given = hours
+        if generation == "2026" and isinstance(hours, str) and hours == "infer":
+            given = results["legacy"].hours if "legacy" in results else None
+        try:
+            results[generation] = reconcile(
+                part,
+                given,
+                tolerance=tolerance,
+                team_hours=team_hours if generation == "2026" else None,
+            )
+        except ChattoolsError as exc:  # say which files' chats could not be compared
+            msg = f"the chats of the {generation}-format files: {exc.message}"
+            raise type(exc)(msg, hint=exc.hint) from exc
+
+    def stacked(name: str) -> pl.DataFrame:
+        return pl.concat(
+            [
+                getattr(r, name).select(pl.lit(g).alias("generation"), pl.all())
+                for g, r in results.items()
+            ]
+        )
+
+    legacy = results.get("legacy")
+    return Reconciliation(
+        summary=stacked("summary"),
+        mismatches=stacked("mismatches"),
+        reasons=stacked("reasons"),
+        tolerance=tolerance,
+        hours=legacy.hours if legacy is not None else next(iter(results.values())).hours,
+        inferred=legacy.inferred if legacy is not None else None,
+    )
 
 
 def _result(
