@@ -65,8 +65,10 @@ __all__ = [
     "DURATION_TEXT_PATTERN",
     "LIST_SEPARATOR",
     "LOCAL_DATETIME_FORMAT",
+    "LOCAL_TIME",
     "MAX_DURATION",
     "TIMESTAMP_RANGE",
+    "TIME_FORMS",
     "TIME_UNIT",
     "UTC_DATETIME_FORMATS",
     "Check",
@@ -117,8 +119,33 @@ _TIME_OUT_OF_RANGE = (
 )
 _DURATION_OUT_OF_RANGE = f"out of range (accepted: up to {MAX_DURATION.days} days); set to null"
 
+#: The forms a local-time column of a 2026 export may write a time in (form name →
+#: pattern of its text; ASCII digits: smaller and faster than ``\d``), see
+#: :meth:`LocalTime.parse_any_form`.
+TIME_FORMS: dict[str, str] = {
+    "local": r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$",
+    "ISO-8601": (
+        r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?"
+        r"(Z|[+-][0-9]{2}:?[0-9]{2})$"
+    ),
+    "epoch milliseconds": r"^[0-9]{12,14}$",
+}
+_ISO_FORMAT = "%Y-%m-%dT%H:%M:%S%.f%z"
+_NOT_A_TIME = (
+    "not a time: expected local 'YYYY-MM-DD HH:MM:SS', ISO-8601 with Z or an offset, "
+    "or epoch milliseconds"
+)
+
 #: Text → whether it reads as a value of the kind but beyond the accepted range.
 Beyond = Callable[[pl.Expr], pl.Expr]
+
+
+def _form(text: pl.Expr) -> pl.Expr:
+    """The form (of :data:`TIME_FORMS`) of each cell's text (null: none of them)."""
+    out = pl.when(text.str.contains(TIME_FORMS["local"])).then(pl.lit("local"))
+    for name in ("ISO-8601", "epoch milliseconds"):
+        out = out.when(text.str.contains(TIME_FORMS[name])).then(pl.lit(name))  # type: ignore[assignment]
+    return out.otherwise(pl.lit(None, pl.String))
 
 
 def _failed(message: str) -> Check:
@@ -353,9 +380,8 @@ class LocalTime(_Time):
     """``YYYY-MM-DD HH:MM:SS`` wall time in the channel's zone.
 
     A wall time that does not exist (DST gap) is null; an ambiguous one (DST overlap)
-    the earlier instant. The reader reports both (they need the whole column), and
-    reads a 2026 column that mixes in other forms with
-    :func:`chattools.readers.timestamps.read_timestamps`.
+    the earlier instant. The reader reports both (they need the whole column). A 2026
+    column that mixes in other forms is read by :meth:`parse_any_form`.
     """
 
     def naive(self, text: pl.Expr) -> pl.Expr:
@@ -374,6 +400,53 @@ class LocalTime(_Time):
         value = naive.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
         message = f"not a local date-time like 'YYYY-MM-DD HH:MM:SS' ({LOCAL_DATETIME_FORMAT})"
         return value, _failed(message)
+
+    def parse_any_form(
+        self,
+        raw: pl.Expr,
+        timezone: str,
+        *,
+        bounds: tuple[datetime, datetime] = TIMESTAMP_RANGE,
+    ) -> tuple[pl.Expr, Check]:
+        """The times of text in any of :data:`TIME_FORMS`, in ``timezone``, and their check.
+
+        ``bounds`` (naive, inclusive–exclusive; local wall time for local text, UTC for the
+        others) limit what is read; a time outside them is null with a problem. A cell in
+        none of the forms is null with a problem; a cell in another form than the
+        column's most common one keeps its value and gets a problem naming both forms.
+        """
+        low, end = (pl.lit(t, _US) for t in bounds)
+
+        def bounded(naive: pl.Expr) -> pl.Expr:
+            return pl.when(naive.is_between(low, end, closed="left")).then(naive)
+
+        local = bounded(self.naive(raw))
+        local = local.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
+        iso = raw.str.replace(r"Z$", "+00:00").str.strptime(
+            pl.Datetime(TIME_UNIT, "UTC"), _ISO_FORMAT, strict=False
+        )
+        iso = bounded(iso.dt.replace_time_zone(None)).dt.replace_time_zone("UTC")
+        digits = pl.when(raw.str.contains(TIME_FORMS["epoch milliseconds"])).then(raw)
+        ms = digits.cast(pl.Int64, strict=False)
+        epoch = bounded(pl.from_epoch(ms, time_unit="ms").cast(_US)).dt.replace_time_zone("UTC")
+        value = pl.coalesce(
+            local, iso.dt.convert_time_zone(timezone), epoch.dt.convert_time_zone(timezone)
+        )
+
+        def check(value: pl.Expr, raw: pl.Expr) -> pl.Expr:
+            form = _form(raw)
+            usual = form.drop_nulls().mode().sort().first()
+            mixed = pl.format(
+                "{} in a column mostly in {} form (the column mixes forms)", form, usual
+            )
+            return (
+                pl.when((raw != "") & value.is_null())
+                .then(pl.lit(_NOT_A_TIME))
+                .when(form != usual)
+                .then(mixed)
+            )
+
+        return value, check
 
     def format_text(
         self,
@@ -490,13 +563,15 @@ class _Duration(Codec):
         return expr.dt.total_milliseconds()
 
 
+#: The codec of ``datetime`` columns (local wall time).
+LOCAL_TIME = LocalTime("datetime", _US)
 _STRING = pl.String()
 _LIST = pl.List(pl.String())
 #: Kind → its codec.
 CODECS: dict[Kind, Codec] = {
     "id": _Id("id", _STRING),
     "text": Codec("text", _STRING),
-    "datetime": LocalTime("datetime", _US),
+    "datetime": LOCAL_TIME,
     "utc_datetime": _UtcTime("utc_datetime", _US),
     "duration": _Duration("duration", pl.Duration(TIME_UNIT)),
     "int": _Int("int", pl.Int64()),

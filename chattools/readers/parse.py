@@ -3,8 +3,8 @@
 Each known column is parsed by its kind's codec (:mod:`chattools.codecs`: the forms of
 each kind, as text and in the ``encoding="api"`` shape); a local time that does not
 exist (DST gap) is null + a problem, an ambiguous one (DST overlap) the earlier instant +
-a problem, and a 2026 local-time column that mixes in ISO-8601 or epoch milliseconds is
-read by :func:`chattools.readers.timestamps.read_timestamps`.
+a problem, and a 2026 local-time column that mixes in ISO-8601 or epoch milliseconds
+(:func:`chattools.readers.timestamps.has_other_forms`) is read in any of those forms.
 
 A cell that cannot be parsed becomes null and gets a row in the problems frame
 (``file, sheet, row, column, value, problem``); so does a time outside
@@ -42,8 +42,8 @@ from chattools import schema
 from chattools.codecs import MAX_DURATION, TIMESTAMP_RANGE, Codec, LocalTime, Parsed, codec
 from chattools.errors import MissingColumnError
 from chattools.export import EMPTY_ROWS_PROBLEM, PROBLEM_SCHEMA
-from chattools.readers import timestamps
 from chattools.readers.sheets import Encoding, RawSheet
+from chattools.readers.timestamps import has_other_forms
 
 __all__ = ["MAX_DURATION", "TIMESTAMP_RANGE", "sheet_problems", "type_sheet"]
 
@@ -269,14 +269,9 @@ def type_sheet(
             may_be_float=_may_be_float(frame, source, coder),
             may_be_blank=_may_be_blank(frame, source),
         )  # fmt: skip
-        local = raw.encoding == "text" and isinstance(coder, LocalTime)
-        source_cells = frame.get_column(source)
-        if (
-            local and generation == "2026" and timestamps.has_other_forms(source_cells)
-        ):  # ISO, epoch ms
-            value, check = timestamps.read_timestamps(
-                pl.col(source), timezone, bounds=TIMESTAMP_RANGE
-            )
+        local = coder if raw.encoding == "text" and isinstance(coder, LocalTime) else None
+        if local and generation == "2026" and has_other_forms(frame.get_column(source)):
+            value, check = local.parse_any_form(pl.col(source), timezone)  # ISO, epoch ms
         values.append(value.cast(coder.dtype(timezone)).alias(col.name))
         if check is not None:
             checks[col.name] = source
@@ -292,8 +287,8 @@ def type_sheet(
                     _PROBLEM_PREFIX + col.name
                 )
             )
-        if raw.encoding == "text" and isinstance(coder, LocalTime):
-            local_times[col.name] = (source, coder)
+        if local:
+            local_times[col.name] = (source, local)
     known_sources = {present[c.name] for c in spec.columns if c.name in present}
     for column, name in names.items():
         if column not in known_sources:  # unknown (or duplicate) columns: kept as text

@@ -38,37 +38,21 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 import polars as pl
 
-from chattools import schema
+from chattools.codecs import LOCAL_TIME, TIME_FORMS, Check
 
 __all__ = ["FORMS", "has_other_forms", "read_timestamps"]
 
-#: Form name → pattern of its text (ASCII digits: smaller and faster than ``\d``).
-FORMS: dict[str, str] = {
-    "local": r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$",
-    "ISO-8601": (
-        r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?"
-        r"(Z|[+-][0-9]{2}:?[0-9]{2})$"
-    ),
-    "epoch milliseconds": r"^[0-9]{12,14}$",
-}
+#: Form name → pattern of its text (:data:`chattools.codecs.TIME_FORMS`).
+FORMS: dict[str, str] = TIME_FORMS
 _LOCAL_LENGTH = len("2026-02-01 10:00:00")
 #: The start of an ISO-8601 time, or epoch milliseconds: what a local column never holds.
 _OTHER = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T|^[0-9]{12,14}$"
-_ISO_FORMAT = "%Y-%m-%dT%H:%M:%S%.f%z"
-_US = pl.Datetime(schema.TIME_UNIT)
 #: Python's datetime range, a day inside it so that every time zone can show the value.
 PYTHON_RANGE = (datetime(1, 1, 2), datetime(9999, 12, 29, 23, 59, 59, 999999))
-_NOT_A_TIME = (
-    "not a time: expected local 'YYYY-MM-DD HH:MM:SS', ISO-8601 with Z or an offset, "
-    "or epoch milliseconds"
-)
-
-Check = Callable[[pl.Expr, pl.Expr], pl.Expr]
 
 
 def has_other_forms(cells: pl.Series) -> bool:
@@ -85,49 +69,13 @@ def has_other_forms(cells: pl.Series) -> bool:
     return bool(odd.len() and odd.str.contains(_OTHER).any())
 
 
-def _form(text: pl.Expr) -> pl.Expr:
-    """The form of each cell's text (null: none of them)."""
-    out = pl.when(text.str.contains(FORMS["local"])).then(pl.lit("local"))
-    for name in ("ISO-8601", "epoch milliseconds"):
-        out = out.when(text.str.contains(FORMS[name])).then(pl.lit(name))  # type: ignore[assignment]
-    return out.otherwise(pl.lit(None, pl.String))
-
-
 def read_timestamps(
     text: pl.Expr, timezone: str, *, bounds: tuple[datetime, datetime] = PYTHON_RANGE
 ) -> tuple[pl.Expr, Check]:
     """The times of a text column in any :data:`FORMS`, in ``timezone``, and their check.
 
     ``bounds`` (naive, inclusive–exclusive; local wall time for local text, UTC for the
-    others) limit what is read; a time outside them is null with a problem.
+    others) limit what is read; a time outside them is null with a problem. The local-time
+    codec reads them (:meth:`chattools.codecs.LocalTime.parse_any_form`).
     """
-    low, end = (pl.lit(t, _US) for t in bounds)
-
-    def bounded(naive: pl.Expr) -> pl.Expr:
-        return pl.when(naive.is_between(low, end, closed="left")).then(naive)
-
-    local = bounded(text.str.strptime(_US, schema.LOCAL_DATETIME_FORMAT, strict=False))
-    local = local.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
-    iso = text.str.replace(r"Z$", "+00:00").str.strptime(
-        pl.Datetime(schema.TIME_UNIT, "UTC"), _ISO_FORMAT, strict=False
-    )
-    iso = bounded(iso.dt.replace_time_zone(None)).dt.replace_time_zone("UTC")
-    digits = pl.when(text.str.contains(FORMS["epoch milliseconds"])).then(text)
-    ms = digits.cast(pl.Int64, strict=False)
-    epoch = bounded(pl.from_epoch(ms, time_unit="ms").cast(_US)).dt.replace_time_zone("UTC")
-    value = pl.coalesce(
-        local, iso.dt.convert_time_zone(timezone), epoch.dt.convert_time_zone(timezone)
-    )
-
-    def check(value: pl.Expr, raw: pl.Expr) -> pl.Expr:
-        form = _form(raw)
-        usual = form.drop_nulls().mode().sort().first()
-        mixed = pl.format("{} in a column mostly in {} form (the column mixes forms)", form, usual)
-        return (
-            pl.when((raw != "") & value.is_null())
-            .then(pl.lit(_NOT_A_TIME))
-            .when(form != usual)
-            .then(mixed)
-        )
-
-    return value, check
+    return LOCAL_TIME.parse_any_form(text, timezone, bounds=bounds)
