@@ -19,7 +19,7 @@ the runs interleaved (load, report, previous, load, …) so that a busy spell of
 machine slows each alike;
 
 then, in one more process, the split of the report's work: load, metrics
-(``chat_metrics`` and ``waits``), reconciliation (the appendix's ``reconcile``),
+(``chat_metrics`` and ``waits``, from one set of runs), reconciliation (the appendix's ``reconcile``),
 charts (the SVG drawing of :mod:`chattools.report.svg`), the other sections, and HTML
 (``Report.html``), each timed by wrapping the function the report calls. The issue's
 target is ≤ 4 s and ≤ 400 MB for the report process. The password reaches the
@@ -70,12 +70,10 @@ def timed(name, fn):
 
 t0 = time.perf_counter()
 import chattools as ct
-from chattools.derive import waits
 from chattools.report import core, svg
 exp = ct.open_export(sys.argv[1])
 t1 = time.perf_counter()
 core._metrics = timed("metrics", core._metrics)
-waits.waits = timed("metrics", waits.waits)
 ct.reconcile = timed("reconciliation", ct.reconcile)
 for name in ("bars", "lines", "hbars", "heatmap"):
     setattr(svg, name, timed("charts", getattr(svg, name)))

@@ -175,16 +175,19 @@ def metrics_lazy(
     channel_rule: bool = False,
     as_of: datetime | None = None,
     channel: bool = True,
+    runs: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
     """The plan behind :func:`chat_metrics`.
 
     ``channel=False`` leaves out Channel Talk's ``ct_*`` columns, and with them the
     replay behind them: a left join whose columns are never selected is still
     computed, and the replay is most of the plan's work (the report shows no ``ct_*``
-    column; its reconciliation replays once for itself).
+    column; its reconciliation replays once for itself). ``runs``: the
+    :func:`~chattools.derive.runs.runs` of ``exp``, when the caller has them already
+    (the report reads them for the waiting intervals too).
     """
     business = hours is not None
-    runs = runs_lazy(exp)
+    runs = runs_lazy(exp) if runs is None else runs
     as_of_lf = as_of_frame(exp, as_of)
     stats = reply_stats(samples_lazy(runs, hours), business=business).rename({"chat_id": "id"})
     waits = _wait_totals(intervals_lazy(runs, as_of_lf, hours), business=business)

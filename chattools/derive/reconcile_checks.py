@@ -27,6 +27,7 @@ from chattools import schema
 from chattools.codecs import codec_of_dtype
 from chattools.derive.channel import channel_plan, floor_mean
 from chattools.derive.channel_hours import same_block
+from chattools.derive.collect import collect
 from chattools.derive.hours import OperatingHours
 from chattools.derive.reconcile_reasons import message_flags
 from chattools.export import Export
@@ -147,7 +148,8 @@ def wide_frame(exp: Export, hours: OperatingHours | None, metrics: list[str]) ->
     exported = exp.lazy("chats").select(
         "id", "openedAt", *[pl.col(m).alias(f"x|{m}") for m in metrics]
     )
-    flags = message_flags(exp)
+    # read by three joins below: collected once (lazy, the message scan ran twice)
+    flags = collect(message_flags(exp), exp).lazy()
     at_x = flags.rename(
         {"chatId": "id", "createdAt": "x|firstRepliedAtAfterOpen", "__any": "at_x_any",
          "__team": "at_x_team", "__note": "at_x_note", "__user": "at_x_user"}
@@ -168,7 +170,7 @@ def wide_frame(exp: Export, hours: OperatingHours | None, metrics: list[str]) ->
     # the exported wait's start is "seen" at openedAt or at a message (or 1 s later:
     # truncation), e.g. a customer message missing from the sheet leaves it unseen
     times = flags.select(pl.col("chatId").alias("id"), pl.col("createdAt").alias("__start"))
-    near = times.with_columns(pl.col("__start") + pl.duration(seconds=1))
+    near = times.with_columns(pl.col("__start") + pl.duration(seconds=1))  # unique, as times
     start_seen = (
         pl.col("__at").fill_null(False)
         | pl.col("__near").fill_null(False)
@@ -177,7 +179,7 @@ def wide_frame(exp: Export, hours: OperatingHours | None, metrics: list[str]) ->
     return (
         wide.join(times.with_columns(pl.lit(True).alias("__at")), on=["id", "__start"],
                   how="left", maintain_order="left")
-        .join(near.unique().with_columns(pl.lit(True).alias("__near")), on=["id", "__start"],
+        .join(near.with_columns(pl.lit(True).alias("__near")), on=["id", "__start"],
               how="left", maintain_order="left")
         .with_columns(start_seen.alias("start_seen"))
     )  # fmt: skip

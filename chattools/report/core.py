@@ -193,15 +193,22 @@ def _header(
 
 def _metrics(
     exp: Export, calendar: Any, as_of: datetime | None, goal: Mapping[str, timedelta]
-) -> pl.DataFrame:
-    """The :func:`chattools.chat_metrics` columns the report shows, with ``day``."""
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The :func:`chattools.chat_metrics` columns the report shows, with ``day``, and
+    the :func:`chattools.waits` intervals of every chat: both from one set of runs.
+    """
     from chattools.derive.collect import collect
     from chattools.derive.infer_hours import resolve_hours
     from chattools.derive.metrics import metrics_lazy
+    from chattools.derive.runs import as_of_frame, runs_lazy
+    from chattools.derive.waits import intervals_lazy
 
+    hours = resolve_hours(exp, calendar)
+    # the runs feed both the metrics and the intervals: collected once, not per plan
+    runs = collect(runs_lazy(exp), exp).lazy()
     # no ct_* column is shown: leaving them out skips the replay (the appendix's
     # reconciliation replays once for itself)
-    plan = metrics_lazy(exp, resolve_hours(exp, calendar), as_of=as_of, channel=False)
+    plan = metrics_lazy(exp, hours, as_of=as_of, channel=False, runs=runs)
     schema = plan.collect_schema()
     unknown = [m for m in goal if m not in schema]
     if unknown:
@@ -214,7 +221,8 @@ def _metrics(
     shown = plan.select([c for c in schema if c in wanted]).with_columns(
         activity_day().alias("day")
     )
-    return collect(shown, exp)
+    waits = intervals_lazy(runs, as_of_frame(exp, as_of), hours)
+    return collect(shown, exp), collect(waits, exp)
 
 
 def build_report(
@@ -266,9 +274,7 @@ def build_report(
     FilterState(date_from=date_from, date_to=date_to)  # validates the dates
     calendar, inferred = _resolve(exp, hours)
     as_of = _as_of(exp)
-    from chattools.derive.waits import waits as waits_of
-
-    every = _metrics(exp, calendar, as_of, goal)
+    every, waits = _metrics(exp, calendar, as_of, goal)
     bad = every.select(implausible(as_of)).to_series()
     own = export_period(every.filter(~bad), as_of)
     period = own
@@ -280,7 +286,6 @@ def build_report(
     kept = every.filter(~bad)
     in_period = kept.filter(period.contains(pl.col("day"))) if period else kept.clear()
     previous = kept.filter(period.previous().contains(pl.col("day"))) if period else kept.clear()
-    waits = waits_of(exp, calendar, as_of=as_of)
     waits = waits.filter(pl.col("chat_id").is_in(in_period["id"].implode()))
     implausible_chats = exp.chats.filter(pl.col("id").is_in(every.filter(bad)["id"].implode()))
     hours_text = describe_hours(calendar, inferred)
