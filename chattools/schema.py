@@ -69,6 +69,7 @@ __all__ = [
     "LIST_SEPARATOR",
     "LOCAL_DATETIME_FORMAT",
     "PROVENANCE_COLUMNS",
+    "REDEFINED_IN_2026",
     "SHEETS",
     "SIGNATURE_2026",
     "TIME_UNIT",
@@ -81,6 +82,7 @@ __all__ = [
     "dtype_of",
     "empty_frame",
     "frame_columns",
+    "legacy_column",
     "reported_missing",
     "sheet_generation",
     "typed_schema",
@@ -270,6 +272,22 @@ _CHAT_2026 = _cols(
     core=False,
     generations=("2026",),
 )
+#: Chat columns both formats carry under one name but define differently: legacy counts
+#: the latest cycle only, 2026 every cycle (docs/decisions.md, C2 and decision 53). In an
+#: export that merges both formats the legacy rows' values move to
+#: ``legacy_column(name)``, so that no column mixes two definitions (decision 71).
+REDEFINED_IN_2026 = ("replyCount", "totalReplyTime", "avgReplyTime")
+
+
+def legacy_column(name: str) -> str:
+    """Where a merged export keeps the legacy value of a :data:`REDEFINED_IN_2026` column.
+
+    >>> legacy_column("replyCount")
+    'legacy.replyCount'
+    """
+    return f"legacy.{name}"
+
+
 _CHAT_COLUMNS = tuple(
     replace(c, aliases=("mediumName",))
     if c.name == "contactMediumType"

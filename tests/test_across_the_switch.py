@@ -35,6 +35,16 @@ def test_a_legacy_and_a_2026_file_merge_into_one_export(tmp_path: Path) -> None:
     new_only = chats.filter(pl.col("_file") == "2025-h2.xlsx")["timeToFirstAnswer"]
     assert new_only.null_count() == new_only.len()
     assert chats["createdAt"].null_count() == 0
+    # replyCount, totalReplyTime and avgReplyTime mean the latest cycle in legacy files and
+    # every cycle in 2026 ones: the legacy values stay apart, as legacy.<name>
+    legacy_alone = ct.open_export(old).chats.sort("id")
+    rows = chats.filter(pl.col("_file") == "2025-h2.xlsx").sort("id")
+    for name in ("replyCount", "totalReplyTime", "avgReplyTime"):
+        assert rows[f"legacy.{name}"].equals(legacy_alone[name])
+        assert rows[name].null_count() == rows.height
+        newer = chats.filter(pl.col("_file") == "2026-h1.xlsx")
+        assert newer[f"legacy.{name}"].null_count() == newer.height
+        assert newer[name].null_count() < newer.height
 
 
 def test_a_real_legacy_file_and_a_2026_file_reconcile_and_report(tmp_path: Path) -> None:

@@ -6,8 +6,9 @@ merge into one :class:`~chattools.export.Export` (``docs/decisions.md``, decisio
 rule that differs between the formats — Channel Talk's exported metric columns, and so
 :func:`chattools.reconcile` — must read each chat by the format of the file its row
 came from (``_file``). :func:`split_by_generation` gives one Export per format, each
-with its chats, their messages (by ``chatId``, whichever file a message came from) and
-every other sheet whole.
+with its chats (under its own column names: a merge keeps the legacy values of the
+columns 2026 redefined as ``legacy.replyCount`` …), their messages (by ``chatId``,
+whichever file a message came from) and every other sheet whole.
 
 Examples
 --------
@@ -54,6 +55,21 @@ def chat_generations(exp: Export) -> pl.LazyFrame:
     )
 
 
+def _own_columns(chats: pl.LazyFrame, generation: str) -> pl.LazyFrame:
+    """The chats under their own format's names: a merge keeps the legacy value of a
+    redefined column as ``legacy.<name>`` (:data:`chattools.schema.REDEFINED_IN_2026`).
+    """
+    present = set(chats.collect_schema().names())
+    moved = [n for n in schema.REDEFINED_IN_2026 if schema.legacy_column(n) in present]
+    if not moved:
+        return chats
+    if generation != "legacy":
+        return chats.drop([schema.legacy_column(n) for n in moved])
+    return chats.drop([n for n in moved if n in present]).rename(
+        {schema.legacy_column(n): n for n in moved}
+    )
+
+
 def split_by_generation(exp: Export) -> dict[schema.Generation, Export]:
     """One Export per format present among the chats, oldest format first.
 
@@ -68,7 +84,9 @@ def split_by_generation(exp: Export) -> dict[schema.Generation, Export]:
     parts: dict[schema.Generation, Export] = {}
     for generation in ordered:
         ids = generations.filter(pl.col("generation") == generation).select("id")
-        chats = exp.lazy("chats").join(ids, on="id", how="semi", maintain_order="left")
+        chats = _own_columns(
+            exp.lazy("chats").join(ids, on="id", how="semi", maintain_order="left"), generation
+        )
         messages = exp.lazy("messages").join(
             ids.rename({"id": "chatId"}), on="chatId", how="semi", maintain_order="left"
         )

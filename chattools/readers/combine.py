@@ -30,7 +30,10 @@ Merge rules (the same in :func:`chattools.open_exports` and the Parquet dataset)
   to the file kept now. All exports must share
   one time zone; generations may differ (``sources["generation"]`` keeps each file's)
   and the result's ``generation`` is the newest present (``legacy`` < ``2026`` <
-  ``case``).
+  ``case``). When both formats are merged, the legacy chats' ``replyCount``,
+  ``totalReplyTime`` and ``avgReplyTime`` (the latest cycle; 2026: every cycle) become
+  ``legacy.replyCount`` … (:data:`chattools.schema.REDEFINED_IN_2026`), so no column
+  mixes two definitions.
 
 Examples
 --------
@@ -127,6 +130,17 @@ def _file_ranks(exports: Sequence[Export]) -> list[tuple[dict[str, int], int]]:
             rank += 1
         out.append((ranks, base))
     return out
+
+
+def _apart(exp: Export, sheet: str) -> pl.LazyFrame:
+    """A legacy export's chats with the columns 2026 redefined renamed apart."""
+    frame = exp.lazy(sheet)
+    if sheet != "chats" or exp.generation != "legacy":
+        return frame
+    present = set(frame.collect_schema().names())
+    return frame.rename(
+        {n: schema.legacy_column(n) for n in schema.REDEFINED_IN_2026 if n in present}
+    )
 
 
 def _with_src(frame: pl.LazyFrame, ranks: dict[str, int], base: int) -> pl.LazyFrame:
@@ -313,9 +327,13 @@ def combine(exports: Sequence[Export]) -> Export:
     ranks = _file_ranks(exports)
     sheets = [k for k in schema.SHEETS if any(k in e.frames for e in exports)]
 
+    both_formats = {"legacy", "2026"} <= {e.generation for e in exports}
     merged: dict[str, pl.LazyFrame] = {}
     for sheet in sheets:
-        parts = [_with_src(e.lazy(sheet), r, b) for e, (r, b) in zip(exports, ranks, strict=True)]
+        parts = [
+            _with_src(_apart(e, sheet) if both_formats else e.lazy(sheet), r, b)
+            for e, (r, b) in zip(exports, ranks, strict=True)
+        ]
         frame = pl.concat(parts, how="diagonal_relaxed")
         merged[sheet] = frame.select(*order_columns(sheet, frame.collect_schema().names()), _SRC)
 
