@@ -56,6 +56,7 @@ from chattools.derive.chat_groups import By, group_keys, grouped_chats, with_tea
 from chattools.derive.csat import TOP_SCORE, with_scores
 from chattools.derive.infer_hours import HoursArg, resolve_hours
 from chattools.derive.runs import as_of_frame, runs_lazy
+from chattools.derive.summary import p90
 from chattools.derive.waits import intervals_lazy
 from chattools.export import Export
 
@@ -186,7 +187,7 @@ def queue_times(exp: Export, by: By = None, *, every: str = "1mo") -> pl.DataFra
         (queued & pl.col("firstQueueOutAt").is_null()).sum().cast(pl.Int64).alias("still_queued"),
         time.mean().alias("queue_time_mean"),
         time.median().alias("queue_time_median"),
-        time.quantile(0.9, "nearest").alias("queue_time_p90"),
+        p90(time).alias("queue_time_p90"),
         time.max().alias("queue_time_max"),
         pl.col("firstQueueTimeInOperation").mean().alias("queue_time_in_operation_mean"),
     ]
