@@ -148,8 +148,11 @@ def wide_frame(exp: Export, hours: OperatingHours | None, metrics: list[str]) ->
     exported = exp.lazy("chats").select(
         "id", "openedAt", *[pl.col(m).alias(f"x|{m}") for m in metrics]
     )
-    # read by three joins below: collected once (lazy, the message scan ran twice)
-    flags = collect(message_flags(exp), exp).lazy()
+    # three joins below read the flags: in memory, they are computed once, not twice (an
+    # export over a dataset keeps streaming rather than hold them)
+    flags = message_flags(exp)
+    if not exp.is_lazy:
+        flags = collect(flags, exp).lazy()
     at_x = flags.rename(
         {"chatId": "id", "createdAt": "x|firstRepliedAtAfterOpen", "__any": "at_x_any",
          "__team": "at_x_team", "__note": "at_x_note", "__user": "at_x_user"}

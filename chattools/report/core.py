@@ -224,8 +224,11 @@ def _metrics(
     from chattools.derive.waits import intervals_lazy
 
     hours = resolve_hours(exp, calendar)
-    # the runs feed both the metrics and the intervals: collected once, not per plan
-    runs = collect(runs_lazy(exp), exp).lazy()
+    # both plans below read the runs: in memory, they are sorted once, not per plan (an
+    # export over a dataset keeps streaming rather than hold them)
+    runs = runs_lazy(exp)
+    if not exp.is_lazy:
+        runs = collect(runs, exp).lazy()
     # no ct_* column is shown: leaving them out skips the replay (the appendix's
     # reconciliation replays once for itself)
     plan = metrics_lazy(exp, hours, as_of=as_of, channel=False, runs=runs)
