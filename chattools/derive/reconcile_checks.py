@@ -148,11 +148,15 @@ def wide_frame(exp: Export, hours: OperatingHours | None, metrics: list[str]) ->
     exported = exp.lazy("chats").select(
         "id", "openedAt", *[pl.col(m).alias(f"x|{m}") for m in metrics]
     )
-    # three joins below read the flags: in memory, they are computed once, not twice (an
-    # export over a dataset keeps streaming rather than hold them)
-    flags = message_flags(exp)
-    if not exp.is_lazy:
-        flags = collect(flags, exp).lazy()
+    # the flags are looked up at the exported first reply, the exported wait's start and
+    # 1 s before it: grouped at those times only (a few per chat, not every message), and
+    # collected once for the three joins that read them
+    first, wait = pl.col("firstRepliedAtAfterOpen"), pl.col("waitingTime")
+    looked_up = pl.concat(
+        exp.lazy("chats").select(pl.col("id").alias("chatId"), at.alias("createdAt"))
+        for at in (first, first - wait, first - wait - pl.duration(seconds=1))
+    ).drop_nulls()
+    flags = collect(message_flags(exp, at=looked_up), exp).lazy()
     at_x = flags.rename(
         {"chatId": "id", "createdAt": "x|firstRepliedAtAfterOpen", "__any": "at_x_any",
          "__team": "at_x_team", "__note": "at_x_note", "__user": "at_x_user"}

@@ -58,15 +58,19 @@ UNEXPLAINED = "unexplained"
 REASONS = (NOTE, MISSING, INTERNAL, TEAM, HOURS, UNEXPLAINED)
 
 
-def message_flags(exp: Export) -> pl.LazyFrame:
+def message_flags(exp: Export, *, at: pl.LazyFrame | None = None) -> pl.LazyFrame:
     """Per chat and second (``chatId``, ``createdAt``): which kinds of message are there.
 
     ``__any`` (any message), ``__team`` (a manager message that can be a reply),
-    ``__note`` (an ``@`` mention or ``isPrivate`` note), ``__user``.
+    ``__note`` (an ``@`` mention or ``isPrivate`` note), ``__user``. ``at``: only at
+    these ``chatId``, ``createdAt`` pairs (the times a caller looks up; the other
+    messages are never grouped).
     """
     from chattools.derive.channel_replay import channel_side
 
     lf = exp.lazy("messages")
+    if at is not None:
+        lf = lf.join(at, on=["chatId", "createdAt"], how="semi")
     side = channel_side(lf.collect_schema()).alias("side")
     return (
         lf.select("chatId", "createdAt", side)
