@@ -200,7 +200,7 @@ def _release_freed_heap() -> None:
     Reading an export frees most of what it allocated, but glibc keeps the freed pages
     (measured, 10,000-chat sample: 70 of the process's 270 MB after loading). Polars
     allocates its frames from its own allocator, which cannot reuse them: returning them
-    before the report's work lowers the report's peak by as much (docs/decisions.md, 74).
+    before the report's work lowers the report's peak by as much (docs/decisions.md, 75).
     """
     if not sys.platform.startswith("linux"):
         return
