@@ -54,6 +54,7 @@ from typing import Literal, overload
 
 import polars as pl
 
+from chattools.derive.collect import collect
 from chattools.derive.messages import is_mention, side_expr
 from chattools.derive.runs import CYCLE_EARLIER, CYCLE_LATEST, block_number, cycle_messages
 from chattools.export import Export
@@ -66,14 +67,17 @@ OPENED_BY = ("customer", "team")
 _HUMAN = ("customer", "team", "note")
 
 
-def channel_side(schema: pl.Schema) -> pl.Expr:
+def channel_side(schema: pl.Schema, mention: pl.Expr | None = None) -> pl.Expr:
     """The ``side`` of each message as Channel Talk's replay reads it (rule 4).
 
     :func:`~chattools.derive.messages.side_expr`, with manager messages whose text
     starts with ``@`` read as notes (the analyst's metrics leave them as team replies).
+    ``mention`` replaces :func:`~chattools.derive.messages.is_mention` (a column
+    computed before the text was dropped).
     """
     side = side_expr(schema)
-    return pl.when((side == "team") & is_mention(schema)).then(pl.lit("note")).otherwise(side)
+    at = is_mention(schema) if mention is None else mention
+    return pl.when((side == "team") & at).then(pl.lit("note")).otherwise(side).alias("side")
 
 
 def openings(messages: pl.LazyFrame, chats: pl.LazyFrame) -> pl.LazyFrame:
@@ -116,14 +120,38 @@ def openings(messages: pl.LazyFrame, chats: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+#: The message columns the replay reads (besides the text, read once for rule 4).
+_REPLAY_COLUMNS = ("chatId", "createdAt", "personType", "isPrivate", "_file", "_row")
+
+
+def _replay_messages(exp: Export) -> pl.LazyFrame:
+    """:func:`~chattools.derive.runs.cycle_messages` with Channel Talk's ``side``,
+    ordered, numbered (``__i``) and narrowed to what the replay reads.
+
+    The text is only needed for rule 4 (a ``@`` note), so it is read before the sort
+    and not carried through it; an export in memory collects the ordered messages once,
+    since the samples, the openings and their joins all read them (over a dataset the
+    plan keeps streaming).
+    """
+    messages = exp.lazy("messages")
+    available = messages.collect_schema()
+    narrow = messages.select(
+        *[c for c in _REPLAY_COLUMNS if c in available],
+        is_mention(available).alias("__mention"),
+    )
+    msgs = cycle_messages(exp.with_frames(messages=narrow)).with_row_index("__i")
+    side = channel_side(msgs.collect_schema(), mention=pl.col("__mention"))
+    msgs = msgs.with_columns(side).drop("__mention")
+    return msgs if exp.is_lazy else collect(msgs, exp).lazy()
+
+
 def replay(exp: Export) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """``(samples, openings)``: the plans behind :func:`channel_samples`.
 
     ``openings`` has ``id``, ``opened_by`` and ``first_wait_at`` (when the cycle's first
     wait starts, answered or not: ``openedAt`` or the first customer message).
     """
-    msgs = cycle_messages(exp).with_row_index("__i")
-    msgs = msgs.with_columns(channel_side(msgs.collect_schema()).alias("side"))
+    msgs = _replay_messages(exp)
     opened = openings(msgs, exp.lazy("chats"))
     counted = msgs.filter(
         (pl.col("cycle") == CYCLE_LATEST) & pl.col("side").is_in(["customer", "team"])
