@@ -13,7 +13,7 @@ import pytest
 
 import chattools as ct
 from chattools import sample
-from chattools.errors import InvalidValueError
+from chattools.errors import InvalidValueError, MissingSheetError
 from chattools.report import sections
 
 pytest.importorskip("altair")
@@ -368,14 +368,17 @@ def test_repr_html_is_a_fragment_with_scoped_css(sample_export: ct.Export) -> No
     assert repr(rep) == "<Report 'Channel Talk chat report' sections=9>"
 
 
-def test_missing_api_gives_a_visible_note(
+def test_a_reconciliation_that_cannot_run_gives_a_visible_note(
     sample_export: ct.Export, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = sections.api
-    monkeypatch.setattr(sections, "api", lambda name: None if name == "reconcile" else real(name))
+    def refuse(*_: object) -> None:
+        msg = "reconcile needs the messages, but this export has no message rows"
+        raise MissingSheetError(msg)
+
+    monkeypatch.setattr(sections, "reconcile", refuse)
     html = ct.build_report(sample_export, charts=False).html()
     assert "<h2>Appendix: reconciliation with the exported numbers</h2>" in html
-    assert "reconciliation: not available (chattools.reconcile is missing)" in html
+    assert "reconciliation: not available (reconcile needs the messages" in html
 
 
 def test_bad_arguments(tmp_path: Path) -> None:

@@ -119,10 +119,11 @@ def test_snoozed_time_is_shown_next_to_the_inferred_hold(report: ct.Report) -> N
     hold = body.split("<h3>Time on hold</h3>")[1].split("</table>")[0]
     assert _rows(hold) == [
         ["Measured as", "Chats on hold", "Median per chat", "9 in 10 within"],
-        # snoozed 600, 1200, 3000 s: median 20 min, 9th decile (nearest) 50 min
-        ["Snoozed (Channel Talk)", "3", "20 min", "50 min"],
-        # waits for the customer 300, 60, 900 s
-        ["Team waiting for the customer (from the messages)", "3", "5 min", "15 min"],
+        # snoozed 600, 1200, 3000 s: median 20 min; 9th decile (linear, summary.p90) at
+        # position 0.9 × 2 = 1.8: 1200 + 0.8 × (3000 − 1200) = 2640 s = 44 min
+        ["Snoozed (Channel Talk)", "3", "20 min", "44 min"],
+        # waits for the customer 60, 300, 900 s: 300 + 0.8 × 600 = 780 s = 13 min
+        ["Team waiting for the customer (from the messages)", "3", "5 min", "13 min"],
     ]
 
 
@@ -175,8 +176,8 @@ def test_with_hours_the_business_hold_is_shown_too() -> None:
     assert _rows(hold)[3:] == [
         # no chat has an operationTotalSnoozedTime
         ["Snoozed in operating hours (Channel Talk)", "0", "–", "–"],
-        # Monday 10:00 onwards: every wait lies within the hours
-        ["… from the messages, business hours", "3", "5 min", "15 min"],
+        # Monday 10:00 onwards: every wait lies within the hours (60, 300, 900 s: 13 min)
+        ["… from the messages, business hours", "3", "5 min", "13 min"],
     ]
 
 

@@ -25,12 +25,13 @@ from typing import Any
 
 import polars as pl
 
+from chattools.derive.infer_hours import infer_operating_hours, resolve_hours
 from chattools.errors import InvalidValueError
 from chattools.export import Export
 from chattools.filters import FilterState
 from chattools.report.html import CSS, content_id, duration, esc, fmt, page
 from chattools.report.period import Period, activity_day, export_period, implausible
-from chattools.report.sections import APPENDIX, SECTIONS, Context, Section, api
+from chattools.report.sections import APPENDIX, SECTIONS, Context, Section
 
 __all__ = ["DEFAULT_TARGETS", "Report", "build_report", "describe_hours"]
 
@@ -156,14 +157,9 @@ def describe_hours(hours: Any, inferred: Any = None) -> str:
 def _resolve(exp: Export, hours: Any) -> tuple[Any, Any]:
     """``hours`` as a calendar, and the inference behind it with ``hours="infer"``."""
     if isinstance(hours, str) and hours == "infer":
-        inferred = api("infer_operating_hours")
-        if inferred is None:  # pragma: no cover - every installation has it
-            msg = 'hours="infer" needs chattools.infer_operating_hours'
-            raise InvalidValueError(msg, hint="give the hours yourself.")
-        found = inferred(exp)
+        found = infer_operating_hours(exp)
         return found.hours, found
-    resolve = api("resolve_hours")
-    return (resolve(exp, hours) if resolve else hours), None
+    return resolve_hours(exp, hours), None
 
 
 def _header(

@@ -11,7 +11,6 @@ available" note instead of failing. Every data value is escaped.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,30 +18,21 @@ from typing import Any
 
 import polars as pl
 
+from chattools.derive.csat import csat_summary
+from chattools.derive.experience import alf_summary, hold_times, reopen_rates, team_summary
 from chattools.derive.messages import ordered_messages
+from chattools.derive.reconcile import reconcile
+from chattools.derive.summary import p90
+from chattools.derive.tags import tag_pairs, tag_stats
 from chattools.errors import ChattoolsError
 from chattools.export import Export
+from chattools.privacy import mask_pii
+from chattools.readers.combine import coverage
 from chattools.report import svg
 from chattools.report.html import content_id, duration, esc, fmt, table
 from chattools.report.period import Period, activity_day
 
-__all__ = ["APPENDIX", "SECTIONS", "Context", "Section", "api", "not_available"]
-
-#: Public name → module that defines it (used until the name is in ``chattools``).
-_API_MODULES = {
-    "reconcile": "chattools.derive.reconcile",
-    "tag_stats": "chattools.derive.tags",
-    "tag_pairs": "chattools.derive.tags",
-    "coverage": "chattools.readers.combine",
-    "mask_pii": "chattools.privacy",
-    "infer_operating_hours": "chattools.derive.infer_hours",
-    "resolve_hours": "chattools.derive.infer_hours",
-    "csat_summary": "chattools.derive.csat",
-    "alf_summary": "chattools.derive.experience",
-    "reopen_rates": "chattools.derive.experience",
-    "hold_times": "chattools.derive.experience",
-    "team_summary": "chattools.derive.experience",
-}
+__all__ = ["APPENDIX", "SECTIONS", "Context", "Section", "not_available"]
 
 VISIBLE = 10  #: rows of a table shown before the ``<details>`` fold
 WEEKS_VISIBLE = 8  #: latest weeks shown before the fold
@@ -50,19 +40,6 @@ _WAIT_LABELS = {
     "customer_on_team": "Customer waiting for the team",
     "team_on_customer": "Team waiting for the customer",
 }
-
-
-def api(name: str) -> Callable[..., Any] | None:
-    """The chattools function ``name``, or ``None`` when this installation lacks it."""
-    import chattools
-
-    found = getattr(chattools, name, None)
-    if found is None and name in _API_MODULES:
-        try:
-            found = getattr(importlib.import_module(_API_MODULES[name]), name, None)
-        except ImportError:
-            found = None
-    return found
 
 
 @dataclass(frozen=True)
@@ -134,11 +111,7 @@ def _masked(ctx: Context, frame: pl.DataFrame, *, names: tuple[str, ...] = ()) -
     """``frame`` with customer names (columns ``names``), e-mails and phones masked."""
     if not ctx.mask or frame.height == 0:
         return frame
-    mask_pii = api("mask_pii")
-    if mask_pii is None:  # pragma: no cover - every installation has it
-        msg = "mask=True needs chattools.mask_pii"
-        raise ChattoolsError(msg, hint="build the report with mask=False.")
-    return mask_pii(frame, name_columns=names)  # type: ignore[no-any-return]
+    return mask_pii(frame, name_columns=names)
 
 
 def _minutes(value: float) -> str:
@@ -486,7 +459,7 @@ def waiting(ctx: Context) -> Section:
                 for sfx in [" (business hours)" if d.endswith("business") else ""]
                 for e in (
                     pl.col(d).median().alias(f"Median{sfx}"),
-                    pl.col(d).quantile(0.9, "nearest").alias(f"9 in 10 within{sfx}"),
+                    p90(pl.col(d)).alias(f"9 in 10 within{sfx}"),
                 )
             ],
         )
@@ -589,9 +562,7 @@ def _hold_table(ctx: Context, exp: Export) -> pl.DataFrame:
     """Snoozed time (Channel Talk's) next to the hold inferred from the messages: per
     measure, the chats with some hold, its median and 9th decile per chat.
     """
-    held = api("hold_times")
-    assert held is not None
-    frame = held(exp, ctx.hours, as_of=ctx.as_of)
+    frame = hold_times(exp, ctx.hours, as_of=ctx.as_of)
     pairs = [("Snoozed (Channel Talk)", "snoozed_time"),
              ("Team waiting for the customer (from the messages)", "inferred_hold")]  # fmt: skip
     if ctx.business:
@@ -604,16 +575,14 @@ def _hold_table(ctx: Context, exp: Export) -> pl.DataFrame:
             pl.lit(label).alias("Measured as"),
             some.len().cast(pl.Int64).alias("Chats on hold"),
             some.median().alias("Median per chat"),
-            some.quantile(0.9, "nearest").alias("9 in 10 within"),
+            p90(some).alias("9 in 10 within"),
         ))  # fmt: skip
     return pl.concat(rows)
 
 
 def _team_table(exp: Export) -> pl.DataFrame:
     """:func:`chattools.team_summary` with readable headings, teams with chats only."""
-    teams = api("team_summary")
-    assert teams is not None
-    per = teams(exp)
+    per = team_summary(exp)
     name = (
         pl.when(pl.col("teamId").is_null())
         .then(pl.lit("(no team)"))
@@ -639,16 +608,12 @@ def satisfaction(ctx: Context) -> Section | None:
     if ctx.exp.generation != "2026":
         return None
     title = "Customer satisfaction and automation"
-    names = ("csat_summary", "alf_summary", "reopen_rates", "hold_times", "team_summary")
-    fns = {n: api(n) for n in names}
-    if any(f is None for f in fns.values()):  # pragma: no cover - every installation has them
-        return Section(title, not_available("this section", "chattools lacks the 2026 metrics"))
     if ctx.metrics.height == 0:
         return Section(title, "<p>No chats in the period.</p>")
     exp, legacy = _period_export(ctx)
-    csat = fns["csat_summary"](exp).row(0, named=True)  # type: ignore[misc]
-    alf = fns["alf_summary"](exp).row(0, named=True)  # type: ignore[misc]
-    again = fns["reopen_rates"](exp).row(0, named=True)  # type: ignore[misc]
+    csat = csat_summary(exp).row(0, named=True)
+    alf = alf_summary(exp).row(0, named=True)
+    again = reopen_rates(exp).row(0, named=True)
     mean = csat["mean_score"]
     handling = alf["alf_handling_time_median"]
     cx = alf["cx_score_mean"]
@@ -725,11 +690,8 @@ def satisfaction(ctx: Context) -> Section | None:
 
 # -- tags -------------------------------------------------------------------------------------
 def tags(ctx: Context) -> Section:
-    stats_fn, pairs_fn = api("tag_stats"), api("tag_pairs")
-    if stats_fn is None or pairs_fn is None:
-        return Section("Tags", not_available("tag tables", "chattools.tag_stats is missing"))
     m = ctx.metrics
-    stats = stats_fn(m).rename({"tag": "Tag", "chats": "Chats", "share": "Share of chats"})
+    stats = tag_stats(m).rename({"tag": "Tag", "chats": "Chats", "share": "Share of chats"})
     if stats.height == 0:
         return Section("Tags", "<p>No chat in the period has a tag.</p>")
     parts = [
@@ -737,7 +699,7 @@ def tags(ctx: Context) -> Section:
         table(stats, visible=VISIBLE, percent=("Share of chats",), more="more tags"),
         "</div><div>",
     ]
-    pairs = pairs_fn(m)
+    pairs = tag_pairs(m)
     parts.append("<h3>Tags used together</h3>")
     if pairs.height:
         shown = pairs.sort(["chats", "tag_a", "tag_b"], descending=[True, False, False]).select(
@@ -770,15 +732,12 @@ def _inferred_hours(inferred: Any) -> list[str]:
 
 
 def reconciliation(ctx: Context) -> Section:
-    fn = api("reconcile")
     title = "Appendix: reconciliation with the exported numbers"
-    if fn is None:
-        return Section(title, not_available("reconciliation", "chattools.reconcile is missing"))
     if "waitingTime" not in ctx.exp.lazy("chats").collect_schema():
         why = "the chats have no exported metric columns (waitingTime, replyCount, …)"
         return Section(title, not_available("reconciliation", why))
     try:
-        rec = fn(ctx.exp, ctx.hours)
+        rec = reconcile(ctx.exp, ctx.hours)
     except ChattoolsError as err:
         return Section(title, not_available("reconciliation", err.message))
     parts = [
@@ -847,11 +806,9 @@ def data_quality(ctx: Context) -> Section:
         table(exp.accounting(), visible=20) if loaded else not_available("accounting", why)
     )
     parts.append("<h3>Coverage per file</h3>")
-    cov = api("coverage")
-    if cov is None:
-        parts.append(not_available("coverage", "chattools.coverage is missing"))
-    else:
-        parts.append(table(cov(exp), visible=VISIBLE) if loaded else not_available("coverage", why))
+    parts.append(
+        table(coverage(exp), visible=VISIBLE) if loaded else not_available("coverage", why)
+    )
     return Section("Appendix: data quality and accounting", "".join(parts))
 
 
