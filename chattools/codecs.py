@@ -180,6 +180,9 @@ class Codec:
 
     #: Whether the reader looks for ``"123.0"`` (a re-saved number) in this kind's columns.
     fixes_float_zero = False
+    #: Whether a value is a list (text joined by :data:`LIST_SEPARATOR`, a JSON array in
+    #: the API shape).
+    is_list = False
 
     def __init__(self, kind: Kind, dtype: pl.DataType) -> None:
         self.kind: Kind = kind
@@ -246,6 +249,8 @@ class _Id(Codec):
 
 
 class _List(Codec):
+    is_list = True
+
     def parse_text(
         self, raw: pl.Expr, timezone: str, *, may_be_float: bool = True, may_be_blank: bool = True
     ) -> Parsed:

@@ -32,6 +32,7 @@ from typing import Any, Literal
 import polars as pl
 
 from chattools import schema
+from chattools.codecs import codec
 from chattools.errors import CorruptFileError, NotAnExportError, UnsafeFileError
 from chattools.readers.extent import check_sheet_extent
 from chattools.readers.safety import Limits, check_archive, check_xml_parts, json_too_big
@@ -369,8 +370,8 @@ def _frame(
 
 def _list_columns(key: str) -> frozenset[str]:
     spec = schema.SHEETS[schema.API_KEYS[key]]
-    names = {c.name for c in spec.columns if c.kind in ("list", "tags")}
-    names |= {a for c in spec.columns if c.kind in ("list", "tags") for a in c.aliases}
+    listed = [c for c in spec.columns if codec(c.kind).is_list]
+    names = {c.name for c in listed} | {a for c in listed for a in c.aliases}
     return frozenset(names)
 
 
