@@ -136,12 +136,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT))
-    from chattools import sample
 
     args.out.mkdir(parents=True, exist_ok=True)
     export = args.out / f"report-{args.chats}.xlsx"
     if not export.exists():
-        sample.write_sample(export, chats=args.chats, password=PASSWORD)
+        # written by a child: a parent holding the sample would lend its size to every
+        # measured child's peak (Linux keeps ru_maxrss across fork and exec)
+        write = "import os, sys; from chattools import sample; sample.write_sample(sys.argv[1], "
+        write += "chats=int(sys.argv[2]), password=os.environ['CHATTOOLS_PASSWORD'])"
+        subprocess.run(
+            [sys.executable, "-c", write, str(export), str(args.chats)],
+            env={**os.environ, "CHATTOOLS_PASSWORD": PASSWORD, "PYTHONPATH": str(ROOT)},
+            check=True,
+        )
     # bytecode cached, as an installed package has it (a PYTHONDONTWRITEBYTECODE shell
     # would compile every module in every run): kept under --out, warmed by a first run
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
