@@ -17,7 +17,7 @@ import chattools as ct
 from chattools.derive.reconcile_reasons import HOURS as R_HOURS
 from chattools.derive.reconcile_reasons import UNEXPLAINED
 
-REAL = Path(__file__).parent / "real"
+REAL = Path(__file__).parents[1] / "real"
 SCHEDULE = {"mon-fri": ("09:00-12:00", "13:00-17:30")}
 M, X, FR, TC = "messages", "exported timestamps", "exported first reply", "exported total and count"
 

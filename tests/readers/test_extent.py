@@ -25,7 +25,7 @@ from chattools.readers import Limits, extent
 from chattools.readers.extent import fast_extent, plain_extent, sheet_extent
 from chattools.writers.xlsx import write_xlsx
 
-REAL = Path(__file__).parent / "real"
+REAL = Path(__file__).parents[1] / "real"
 
 
 def _workbook(rows_xml: str) -> bytes:

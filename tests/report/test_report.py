@@ -448,7 +448,7 @@ def test_changes_read_as_signed_differences() -> None:
     assert change(3, None) == "–"
 
 
-REAL = Path(__file__).parent / "real"
+REAL = Path(__file__).parents[1] / "real"
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ Each case is a small chat written by hand with the values worked out by hand fro
   table's ``[sql]`` section says it computes (Float64 seconds);
 * ``sample`` — the sample generator's row-by-row reference, ``cycle_metrics``.
 
-Spark runs the same SQL text as DuckDB (``tests/test_sql_spark.py`` checks that the two
+Spark runs the same SQL text as DuckDB (``tests/sql/test_sql_spark.py`` checks that the two
 agree); it is not run here, a JVM per case table being slow.
 
 An implementation defined not to compute a value is named in the table (``[sql]``,
@@ -37,7 +37,7 @@ from chattools.sample.ct_metrics import cycle_metrics
 from chattools.sample.hours import SampleCalendar
 from chattools.sql import run_duckdb
 
-TABLE_PATH = Path(__file__).parent / "cases" / "metric_cases.toml"
+TABLE_PATH = Path(__file__).parents[1] / "cases" / "metric_cases.toml"
 TABLE: dict[str, Any] = tomllib.loads(TABLE_PATH.read_text(encoding="utf-8"))
 CASES: list[dict[str, Any]] = TABLE["case"]
 TZ = "Asia/Seoul"

@@ -37,7 +37,7 @@ from chattools.readers.extent import sheet_extent
 from chattools.readers.safety import Limits
 from chattools.readers.sheets import iter_xlsx
 
-TESTS = Path(__file__).parent
+TESTS = Path(__file__).parents[1]
 CORPUS = TESTS / "corpus"
 REAL = TESTS / "real"
 #: The one public password of every encrypted corpus file (tests/corpus/README.md).

@@ -50,7 +50,7 @@ def test_a_legacy_and_a_2026_file_merge_into_one_export(tmp_path: Path) -> None:
 def test_a_real_legacy_file_and_a_2026_file_reconcile_and_report(tmp_path: Path) -> None:
     """The real H2 export next to a 2026 sample made the streaming engine of polars panic
     inside reconcile (and so in the report's appendix)."""
-    real = Path(__file__).parent / "real" / "channel-a-2022H2.xlsx"
+    real = Path(__file__).parents[1] / "real" / "channel-a-2022H2.xlsx"
     new = tmp_path / "2026.xlsx"
     sample.write_sample(new, chats=300, seed=1, generation="2026")
     exp = ct.open_exports([str(real), str(new)], progress=False)

@@ -22,8 +22,10 @@ from chattools import schema
 from chattools.readers.cells import all_text, non_text_cells, scan_workbook
 from chattools.readers.safety import Limits
 
-CORPUS = Path(__file__).parent / "corpus" / "resaved"
-REAL = Path(__file__).parent / "real"  # the de-identified real exports (Excel re-saved, all text)
+CORPUS = Path(__file__).parents[1] / "corpus" / "resaved"
+REAL = (
+    Path(__file__).parents[1] / "real"
+)  # the de-identified real exports (Excel re-saved, all text)
 SCI_CHAT_ID = "6123456789012345e123"  # a 20-hex id, read as 6.123456789012345E+138
 LONG_TAG_ID = "123456789012345678"  # 18 digits: a spreadsheet number keeps 15
 ERROR, BAD_DATE, NO_RESULT = "an error cell", "a date cell whose serial", "a formula without"

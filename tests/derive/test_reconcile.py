@@ -251,7 +251,7 @@ def test_sample_exports_agree_fully(generation: Generation) -> None:
     checks = COMPARISONS if generation == "legacy" else comparisons_2026(hours=True, messages=True)
     assert rec.summary.height == len(checks)
     assert rec.mismatches.height == 0, rec.mismatches.head(10)
-    if generation == "legacy":  # 2026: tests/test_reconcile_2026.py (what is not compared)
+    if generation == "legacy":  # 2026: tests/derive/test_reconcile_2026.py (what is not compared)
         assert (rec.summary["compared"] == 200).all()
     lazy = ct.Export(
         {k: v.lazy() for k, v in data.frames.items()}, generation=generation, timezone=data.timezone
@@ -303,5 +303,5 @@ def test_sample_files_read_back_agree_fully(
     )
     rec = ct.reconcile(exp, hours)
     assert rec.mismatches.height == 0, rec.mismatches.head(10)
-    if generation == "legacy":  # 2026: tests/test_reconcile_2026.py
+    if generation == "legacy":  # 2026: tests/derive/test_reconcile_2026.py
         assert (rec.summary["compared"] == 120).all()
