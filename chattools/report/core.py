@@ -214,7 +214,6 @@ def _metrics(
     the :func:`chattools.waits` intervals of every chat: both from one set of runs.
     """
     from chattools.derive.collect import collect
-    from chattools.derive.infer_hours import resolve_hours
     from chattools.derive.metrics import metrics_lazy
     from chattools.derive.runs import as_of_frame, runs_lazy
     from chattools.derive.waits import intervals_lazy
