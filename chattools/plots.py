@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
+from chattools.derive.summary import PERIODS, period_start
 from chattools.errors import InvalidValueError, MissingColumnError, MissingDependencyError
 from chattools.readers.parse import TIMESTAMP_RANGE
 from chattools.render import rename_svg_ids, to_png, to_svg
@@ -62,7 +63,7 @@ __all__ = [
 ]
 
 Every = Literal["day", "week", "month"]
-_EVERY = {"day": "1d", "week": "1w", "month": "1mo"}
+_EVERY = PERIODS  # day, week, month
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 #: Upper bounds (seconds, exclusive) and labels of the duration bands of :func:`waits_frame`.
@@ -132,7 +133,7 @@ def volume_frame(
     if end is not None:
         keep = keep & (day <= end)
     starts = chats.filter(keep | day.is_null()).select(
-        pl.col(column).dt.truncate(_EVERY[every]).dt.date().alias("period")
+        period_start(pl.col(column), _EVERY[every]).alias("period")
     )
     counts = starts.drop_nulls().group_by("period").agg(pl.len().cast(pl.Int64).alias("chats"))
     if counts.height == 0:
@@ -202,7 +203,7 @@ def trend_frame(
     variants = {"calendar": metric}
     if f"{metric}_business" in metrics.columns:
         variants["business"] = f"{metric}_business"
-    period = pl.col(column).dt.truncate(_EVERY[every]).dt.date().dt.to_string("%Y-%m-%d")
+    period = period_start(pl.col(column), _EVERY[every]).dt.to_string("%Y-%m-%d")
     parts = [
         metrics.group_by(period.alias("period"))
         .agg(

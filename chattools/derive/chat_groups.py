@@ -11,8 +11,9 @@ ALF, reopen and queue summaries (:mod:`chattools.derive.csat`,
 ``"team"``      ``teamId``, ``team_name`` (the Team sheet's, or ``"team 7 (unknown)"``)
 ``"tag"``       ``tag`` — one row per tag of the chat (a chat without tags: null), so a
                 chat counts once under each of its tags
-``"period"``    ``period`` — the start of the ``every`` interval (``"1d"``, ``"1w"``,
-                ``"1mo"``) holding the chat's ``managedAt`` (else ``createdAt``): the
+``"period"``    ``period`` — the first day (a ``Date``, :func:`~chattools.derive.summary.
+                period_start`) of the ``every`` interval (``"1d"``, ``"1w"``, ``"1mo"``)
+                holding the chat's ``managedAt`` (else ``createdAt``): the
                 dashboard counts at ``managedAt`` (help article 535967)
 ==============  ============================================================================
 
@@ -40,6 +41,7 @@ import polars as pl
 
 from chattools import schema
 from chattools.derive.joins import join_lookup, lookup, placeholder_expr, with_assignee
+from chattools.derive.summary import period_start
 from chattools.errors import InvalidValueError
 from chattools.export import Export
 
@@ -117,5 +119,5 @@ def grouped_chats(exp: Export, by: By = None, *, every: str = "1mo") -> pl.LazyF
                 msg = f"every={every!r} is not an interval"
                 raise InvalidValueError(msg, hint='use e.g. "1d", "1w" or "1mo".') from exc
             at = pl.coalesce("managedAt", "createdAt")
-            chats = chats.with_columns(at.dt.truncate(every).alias("period"))
+            chats = chats.with_columns(period_start(at, every).alias("period"))
     return chats

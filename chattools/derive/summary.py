@@ -35,7 +35,7 @@ import polars as pl
 
 from chattools.errors import InvalidValueError, MissingColumnError
 
-__all__ = ["PERIODS", "QUANTILE_METHOD", "SUMMARY_METRICS", "p90", "summarize"]
+__all__ = ["PERIODS", "QUANTILE_METHOD", "SUMMARY_METRICS", "p90", "period_start", "summarize"]
 
 #: chattools' one quantile definition: linear interpolation between the two nearest
 #: values (numpy's default; Polars' own default is ``"nearest"``), for every ``_p90``
@@ -55,6 +55,21 @@ def p90(expr: pl.Expr) -> pl.Expr:
 Period = Literal["day", "week", "month", "hour_weekday"]
 #: Special ``by`` keys computed from ``createdAt``.
 PERIODS: dict[str, str] = {"day": "1d", "week": "1w", "month": "1mo"}
+
+
+def period_start(at: pl.Expr, every: str) -> pl.Expr:
+    """The first day of the period of ``every`` (a Polars interval: ``"1d"``, ``"1w"``,
+    ``"1mo"``, …; weeks start on Monday) that holds ``at``, as a ``Date`` in ``at``'s
+    time zone: chattools' one period bucketing (``summarize``, the 2026 summaries'
+    ``period``, the charts).
+
+    >>> from datetime import datetime
+    >>> pl.select(period_start(pl.lit(datetime(2026, 3, 5, 23, 30)), "1w")).item()
+    datetime.date(2026, 3, 2)
+    """
+    return at.dt.truncate(every).dt.date()
+
+
 #: Duration metrics summarised (``reply_time`` is pooled from total and count).
 SUMMARY_METRICS = (
     "first_response_time",
@@ -81,7 +96,7 @@ def _group_keys(frame: pl.LazyFrame, by: str | Sequence[str]) -> tuple[pl.LazyFr
                 )
                 out += ["weekday", "hour"]
             else:
-                frame = frame.with_columns(t.dt.truncate(PERIODS[key]).dt.date().alias(key))
+                frame = frame.with_columns(period_start(t, PERIODS[key]).alias(key))
                 out.append(key)
         elif key == "tag":
             if "tags" not in names:
