@@ -22,7 +22,7 @@ from chattools.derive.csat import csat_summary
 from chattools.derive.experience import alf_summary, hold_times, reopen_rates, team_summary
 from chattools.derive.messages import ordered_messages
 from chattools.derive.reconcile import reconcile
-from chattools.derive.summary import p90
+from chattools.derive.summary import PERIODS, p90, period_start
 from chattools.derive.tags import tag_pairs, tag_stats
 from chattools.errors import ChattoolsError
 from chattools.export import Export
@@ -261,9 +261,9 @@ def _weekly(ctx: Context) -> pl.DataFrame:
         aggs.append(pl.col("first_response_time_business").median().alias("median_frt_b"))
     if target is not None:
         aggs.append(_within(metric, target).alias("within"))
-    per_week = ctx.metrics.group_by(
-        (pl.col("day") - pl.duration(days=pl.col("day").dt.weekday() - 1)).alias("week")
-    ).agg(aggs)
+    per_week = ctx.metrics.group_by(period_start(pl.col("day"), PERIODS["week"]).alias("week")).agg(
+        aggs
+    )
     return grid.join(per_week, on="week", how="left", maintain_order="left").with_columns(
         pl.col("chats", "unanswered").fill_null(0)
     )
