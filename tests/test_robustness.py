@@ -7,16 +7,15 @@ bound (:func:`bounded`), so a hang fails the test instead of stalling the suite.
 from __future__ import annotations
 
 import io
-import signal
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 import polars as pl
 import pytest
+from timeouts import bounded
 
 import chattools as ct
 from chattools import errors, sample
@@ -26,22 +25,6 @@ from chattools.writers.xlsx import write_xlsx
 
 PW = "Zq7Secret9Pw"
 T = TypeVar("T")
-
-
-@contextmanager
-def bounded(seconds: float) -> Iterator[None]:
-    """Fail with ``TimeoutError`` if the block runs longer than ``seconds`` (main thread)."""
-
-    def alarm(signum: int, frame: object) -> None:
-        raise TimeoutError(f"took longer than {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def fails_with(kind: type[errors.ChattoolsError], call: Callable[[], object]) -> str:

@@ -15,18 +15,17 @@ import hmac
 import io
 import json
 import os
-import signal
 import struct
 import time
 import zipfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
 import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from msoffcrypto.format.ooxml import OOXMLFile
+from timeouts import bounded
 
 import chattools as ct
 from chattools import errors, sample
@@ -37,22 +36,6 @@ from chattools.readers.sniff import sniff
 PW = "Zq7Secret9Pw"
 GIB = 1024**3
 CHAT = {"id": "c1", "state": "closed", "createdAt": "2024-01-01 00:00:00"}
-
-
-@contextmanager
-def bounded(seconds: float) -> Iterator[None]:
-    """Fail with ``TimeoutError`` if the block runs longer than ``seconds``."""
-
-    def alarm(signum: int, frame: object) -> None:
-        raise TimeoutError(f"took longer than {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def fails_with(
