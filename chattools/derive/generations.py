@@ -76,6 +76,8 @@ def split_by_generation(exp: Export) -> dict[schema.Generation, Export]:
     With a single format (every export downloaded at once) it is ``{generation: exp}``,
     the export itself.
     """
+    if set(exp.sources["generation"].to_list()) <= {exp.generation}:
+        return {exp.generation: exp}  # every row takes exp.generation: no scan of the chats
     generations = chat_generations(exp)
     present = generations.select(pl.col("generation").unique()).collect()["generation"]
     ordered = [g for g in schema.GENERATIONS if g in set(present.to_list())]
