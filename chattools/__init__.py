@@ -35,11 +35,13 @@ if TYPE_CHECKING:  # the same names as _WHERE, for type checkers and editors
     from chattools.derive.funnel import campaign_outcomes, supportbot_funnel
     from chattools.derive.hours import OperatingHours
     from chattools.derive.infer_hours import InferredHours, infer_operating_hours
+    from chattools.derive.joins import chat_table
     from chattools.derive.metrics import chat_metrics
     from chattools.derive.reconcile import Reconciliation, reconcile
     from chattools.derive.summary import summarize
     from chattools.derive.tags import filter_tags, tag_groups, tag_pairs, tag_stats
-    from chattools.derive.timeline import chats_without_messages
+    from chattools.derive.timeline import chats_without_messages, timeline
+    from chattools.derive.transcript import transcript
     from chattools.derive.waits import waits
     from chattools.errors import ChattoolsError
     from chattools.export import Export
@@ -69,6 +71,7 @@ _WHERE = {
     "channel_2026_metrics": "chattools.derive.channel_2026",
     "channel_metrics": "chattools.derive.channel",
     "chat_metrics": "chattools.derive.metrics",
+    "chat_table": "chattools.derive.joins",
     "chats_without_messages": "chattools.derive.timeline",
     "convert_to_dataset": "chattools.readers.dataset",
     "coverage": "chattools.readers.combine",
@@ -96,6 +99,8 @@ _WHERE = {
     "tag_pairs": "chattools.derive.tags",
     "tag_stats": "chattools.derive.tags",
     "team_summary": "chattools.derive.experience",
+    "timeline": "chattools.derive.timeline",
+    "transcript": "chattools.derive.transcript",
     "waits": "chattools.derive.waits",
 }
 
@@ -116,6 +121,7 @@ __all__ = [
     "channel_2026_metrics",
     "channel_metrics",
     "chat_metrics",
+    "chat_table",
     "chats_without_messages",
     "convert_to_dataset",
     "coverage",
@@ -143,6 +149,8 @@ __all__ = [
     "tag_pairs",
     "tag_stats",
     "team_summary",
+    "timeline",
+    "transcript",
     "waits",
 ]
 

@@ -30,6 +30,7 @@ __all__ = [
     "MissingColumnError",
     "MissingDependencyError",
     "MissingSheetError",
+    "MovedError",
     "NotAnExportError",
     "OutputExistsError",
     "OutputPathError",
@@ -205,6 +206,12 @@ class OutputPathError(ChattoolsError, OSError):
     """The output cannot be written there: it is an input, a folder, or not writable."""
 
     default_hint = "choose an output file in an existing folder you can write to."
+
+
+class MovedError(ChattoolsError, AttributeError):
+    """A name that moved: ``exp.timeline()`` is ``ct.timeline(exp)`` since 2026-12-04."""
+
+    default_hint = "see docs/decisions.md (decision 41) for where the name went."
 
 
 class MissingDependencyError(ChattoolsError, ImportError):

@@ -29,12 +29,10 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from chattools import schema
-from chattools.errors import MissingSheetError
+from chattools.errors import MissingSheetError, MovedError
 
-if TYPE_CHECKING:  # for the join methods' annotations only
+if TYPE_CHECKING:
     from datetime import datetime
-
-    from chattools.derive.transcript import Transcript
 
 __all__ = [
     "DUPLICATE_SCHEMA",
@@ -45,6 +43,16 @@ __all__ = [
     "SOURCE_SCHEMA",
     "Export",
 ]
+
+#: The joins that were methods of Export until 2026-12-04 (``exp.timeline()``…) and the
+#: functions that replaced them: Export is a container and imports nothing of derive or
+#: readers (docs/decisions.md, decision 41).
+_MOVED_TO_FUNCTIONS = {
+    "timeline": "ct.timeline(exp)",
+    "chat_table": "ct.chat_table(exp)",
+    "transcript": "ct.transcript(exp, chat_id)",
+    "coverage": "ct.coverage(exp)",
+}
 
 #: One row per cell or row that could not be loaded as it should.
 PROBLEM_SCHEMA = pl.Schema(
@@ -210,36 +218,6 @@ class Export:
         """A copy with some sheets replaced (e.g. filtered chats)."""
         return replace(self, frames={**self.frames, **frames})
 
-    # -- joins (chattools.derive.timeline / joins / transcript) -------------------------
-    def timeline(self) -> pl.DataFrame:
-        """Messages in conversation order with sender names and chat columns.
-
-        See :func:`chattools.derive.timeline.timeline`.
-        """
-        from chattools.derive.timeline import timeline
-
-        return timeline(self)
-
-    def chat_table(self) -> pl.DataFrame:
-        """One wide row per chat (user, assignee, followers, bot, campaign, tag groups).
-
-        See :func:`chattools.derive.joins.chat_table`.
-        """
-        from chattools.derive.joins import chat_table
-
-        return chat_table(self)
-
-    def transcript(
-        self, chat_id: str, *, mask: bool = False, as_of: datetime | str | None = None
-    ) -> Transcript:
-        """One chat as a readable transcript (text, HTML in notebooks, ``.frame``).
-
-        See :func:`chattools.derive.transcript.transcript`.
-        """
-        from chattools.derive.transcript import transcript
-
-        return transcript(self, chat_id, mask=mask, as_of=as_of)
-
     # -- accounting -------------------------------------------------------------------
     def accounting(self) -> pl.DataFrame:
         """Per file and sheet: rows read, loaded, rejected as problems and merged away.
@@ -299,14 +277,14 @@ class Export:
             .sort("file", "sheet")
         )
 
-    def coverage(self) -> pl.DataFrame:
-        """Per source file: dates covered, counts, chats shared with other files, gaps.
-
-        See :func:`chattools.readers.combine.coverage`.
-        """
-        from chattools.readers.combine import coverage
-
-        return coverage(self)
+    def __getattr__(self, name: str) -> object:
+        """Point a caller of a removed join method at the function that replaced it."""
+        moved = _MOVED_TO_FUNCTIONS.get(name)
+        if moved is None:
+            msg = f"{type(self).__name__!r} object has no attribute {name!r}"
+            raise AttributeError(msg)
+        msg = f"exp.{name}() is no longer a method of Export: it is the function {moved}"
+        raise MovedError(msg, hint=f"write {moved} instead of exp.{name}(...).")
 
     # -- display ----------------------------------------------------------------------
     def summary(self) -> pl.DataFrame:

@@ -12,7 +12,7 @@ not (a chat without assignee has ``assignee_known`` null).
 Examples
 --------
 >>> import chattools as ct
->>> ct.Export.empty().chat_table().height
+>>> ct.chat_table(ct.Export.empty()).height
 0
 """
 
@@ -176,7 +176,7 @@ def chat_table(exp: Export, *, lazy: bool = False) -> pl.DataFrame | pl.LazyFram
     ...               tags=[["[pay]refund,partial"]])
     >>> managers = typed("managers", id=["7"], name=["Ann"])
     >>> exp = ct.Export({"chats": chats, "managers": managers})
-    >>> exp.chat_table().select("assignee_name", "followers", "tag_groups").rows()
+    >>> ct.chat_table(exp).select("assignee_name", "followers", "tag_groups").rows()
     [('Ann', ['Ann', 'manager 8 (unknown)'], ['pay'])]
     """
     chats = exp.lazy("chats").with_row_index(_ROW)

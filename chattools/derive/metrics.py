@@ -53,6 +53,7 @@ from chattools.derive.messages import side_expr
 from chattools.derive.replies import reply_stats, samples_lazy
 from chattools.derive.runs import CYCLE_LATEST, HoursLike, as_of_frame, runs_lazy
 from chattools.derive.waits import intervals_lazy
+from chattools.errors import InvalidValueError
 from chattools.export import Export
 
 __all__ = ["CT_COLUMNS", "DURATION_METRICS", "GROUP_COLUMNS", "chat_metrics", "ct_name"]
@@ -339,8 +340,6 @@ def chat_metrics(
     """
     hrs = resolve_hours(exp, hours)
     if channel_rule and hrs is None:
-        from chattools.errors import InvalidValueError
-
         msg = f"channel_rule={channel_rule!r} needs operating hours, got hours={hours!r}"
         raise InvalidValueError(msg, hint="pass hours=ct.OperatingHours.weekly(...).")
     plan = metrics_lazy(exp, hrs, channel_rule=channel_rule, as_of=as_of)

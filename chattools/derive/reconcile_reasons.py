@@ -33,6 +33,7 @@ from typing import Any
 
 import polars as pl
 
+from chattools.derive.channel_replay import channel_side
 from chattools.export import Export
 
 __all__ = [
@@ -66,8 +67,6 @@ def message_flags(exp: Export, *, at: pl.LazyFrame | None = None) -> pl.LazyFram
     these ``chatId``, ``createdAt`` pairs (the times a caller looks up; the other
     messages are never grouped).
     """
-    from chattools.derive.channel_replay import channel_side
-
     lf = exp.lazy("messages")
     if at is not None:
         lf = lf.join(at, on=["chatId", "createdAt"], how="semi")

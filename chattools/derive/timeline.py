@@ -16,7 +16,7 @@ Nothing is dropped: messages whose chat is missing from the chats sheet stay, wi
 Examples
 --------
 >>> import chattools as ct
->>> ct.Export.empty().timeline().columns[:6]
+>>> ct.timeline(ct.Export.empty()).columns[:6]
 ['chatId', 'message_number', 'createdAt', 'side', 'personType', 'personId']
 """
 
@@ -95,7 +95,7 @@ def timeline(
     ...              _row=[1, 2])
     >>> chats = typed("chats", id=["c1"], userId=["u1"], name=["Kim"])
     >>> exp = ct.Export({"messages": msgs, "chats": chats})
-    >>> exp.timeline().select("sender_name", "sender_known", "side").rows()
+    >>> ct.timeline(exp).select("sender_name", "sender_known", "side").rows()
     [('Kim', True, 'customer'), ('manager 42 (unknown)', False, 'team')]
     """
     messages = exp.lazy("messages")

@@ -13,7 +13,7 @@ known name appears literally in the text (see :func:`chattools.privacy.mask_pii`
 Examples
 --------
 >>> import chattools as ct
->>> ct.Export.empty().transcript("nope")
+>>> ct.transcript(ct.Export.empty(), "nope")
 Traceback (most recent call last):
 ...
 chattools.errors.ChatNotFoundError: chat id 'nope' is not in the export

@@ -54,6 +54,7 @@ from chattools.errors import (
 from chattools.export import PROBLEM_SCHEMA, SKIPPED_SCHEMA, Export
 from chattools.progress import progress_bar
 from chattools.readers.combine import combine
+from chattools.readers.load import _check_options, open_export
 from chattools.readers.safety import Limits
 from chattools.readers.sources import (
     Passwords,
@@ -92,8 +93,6 @@ def _open_export(
     on_problem: str,
     limits: Limits | None,
 ) -> Export:
-    from chattools.readers.load import open_export
-
     return open_export(
         payload,
         password=password,
@@ -474,8 +473,6 @@ def open_exports(
     Hint: ...
     """
     _check(on_error, limits)
-    from chattools.readers.load import _check_options
-
     _check_options(timezone, on_problem, limits)  # once, not as an error of every file
     tasks = _tasks(expand_sources(sources), password, passwords)
     options = _Options(timezone, on_problem, on_error, None, limits)

@@ -134,14 +134,14 @@ def test_lazy_and_export_method_agree_and_input_untouched() -> None:
     before = exp.chats.clone()
     lazy = chat_table(exp, lazy=True)
     assert isinstance(lazy, pl.LazyFrame)
-    assert_frame_equal(lazy.collect(), exp.chat_table())
+    assert_frame_equal(lazy.collect(), chat_table(exp))
     lazy_exp = Export({k: v.lazy() for k, v in exp.frames.items()})
-    assert_frame_equal(lazy_exp.chat_table(), exp.chat_table())
+    assert_frame_equal(chat_table(lazy_exp), chat_table(exp))
     assert_frame_equal(exp.chats, before)
 
 
 def test_empty_export() -> None:
-    out = Export.empty().chat_table()
+    out = chat_table(Export.empty())
     assert out.height == 0
     assert {"user_known", "assignee_name", "followers", "tag_groups"} <= set(out.columns)
 
@@ -178,7 +178,7 @@ def test_no_fan_out_whatever_the_duplicates(
         if manager_ids
         else schema.empty_frame("managers")
     )
-    out = Export({"chats": chats, "users": users, "managers": managers}).chat_table()
+    out = chat_table(Export({"chats": chats, "users": users, "managers": managers}))
     assert out["id"].to_list() == chats["id"].to_list()
     # brute-force reference for the follower names
     known = set(manager_ids)

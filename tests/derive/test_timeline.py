@@ -137,7 +137,7 @@ def test_lazy_export_and_method_agree() -> None:
     exp = _export()
     before = exp.messages.clone()
     lazy_exp = Export({k: v.lazy() for k, v in exp.frames.items()}, sources=exp.sources)
-    assert_frame_equal(lazy_exp.timeline(), exp.timeline())
+    assert_frame_equal(timeline(lazy_exp), timeline(exp))
     assert isinstance(timeline(exp, lazy=True), pl.LazyFrame)
     assert_frame_equal(exp.messages, before)
 

@@ -45,7 +45,7 @@ def _export() -> Export:
 
 
 def test_plain_text() -> None:
-    tr = _export().transcript("c1")
+    tr = transcript(_export(), "c1")
     assert isinstance(tr, Transcript)
     assert str(tr) == "\n".join(
         [
@@ -63,7 +63,7 @@ def test_plain_text() -> None:
 
 
 def test_html_is_escaped_and_marks_sides() -> None:
-    html = _export().transcript("c1")._repr_html_()
+    html = transcript(_export(), "c1")._repr_html_()
     assert "<b>I am Kim</b>" not in html
     assert "hello &lt;b&gt;I am Kim&lt;/b&gt;" in html
     assert "check tags &amp; notes" in html
@@ -72,11 +72,11 @@ def test_html_is_escaped_and_marks_sides() -> None:
         assert f'class="ct-msg ct-{side}"' in html
     assert html.count('class="ct-msg ') == 6
     assert ">(file)<" in html
-    assert html == _export().transcript("c1")._repr_html_()  # deterministic
+    assert html == transcript(_export(), "c1")._repr_html_()  # deterministic
 
 
 def test_mask() -> None:
-    tr = _export().transcript("c1", mask=True)
+    tr = transcript(_export(), "c1", mask=True)
     kim = pseudonym("Kim")
     lines = str(tr).splitlines()
     assert lines[0].endswith("personal data masked")
@@ -89,23 +89,23 @@ def test_mask() -> None:
 
 def test_as_of() -> None:
     exp = _export()
-    assert exp.transcript("c1", as_of=at(1)).frame.height == 4
+    assert transcript(exp, "c1", as_of=at(1)).frame.height == 4
     assert transcript(exp, "c1", as_of="2026-03-04 10:00:05").frame.height == 3
     # an aware time in another zone: 01:00:01 UTC is 10:00:01 in Seoul
     utc = datetime(2026, 3, 4, 1, 0, 1, tzinfo=ZoneInfo("UTC"))
-    assert exp.transcript("c1", as_of=utc).frame["plainText"].to_list() == ["Welcome!"]
+    assert transcript(exp, "c1", as_of=utc).frame["plainText"].to_list() == ["Welcome!"]
 
 
 def test_unknown_and_partial_chats() -> None:
     exp = _export()
     with pytest.raises(ChatNotFoundError, match="'nope'"):
-        exp.transcript("nope")
+        transcript(exp, "nope")
     with pytest.raises(KeyError):
-        exp.transcript("nope")
-    empty = exp.transcript("c9")
+        transcript(exp, "nope")
+    empty = transcript(exp, "c9")
     assert str(empty) == "Chat c9 · state opened · 0 messages"
     assert "no messages" in empty._repr_html_()
-    orphan = exp.transcript("orphan")
+    orphan = transcript(exp, "orphan")
     assert str(orphan).splitlines() == [
         "Chat orphan · not in the chats sheet · 1 messages",
         "[2026-03-04 10:00:00] Customer (customer u9 (unknown)): hi",

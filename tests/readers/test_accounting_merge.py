@@ -19,7 +19,7 @@ from test_combine import chat, make_export, msg, t
 
 import chattools as ct
 from chattools.export import DUPLICATE_SCHEMA, PROBLEM_SCHEMA
-from chattools.readers.combine import combine
+from chattools.readers.combine import combine, coverage
 
 EXPECTED_DUPLICATES = [
     ("a.xlsx", "Message data", 1, "c1", "b.xlsx"),
@@ -177,7 +177,7 @@ def test_merging_a_merge_updates_kept_file(three):
 
 def test_coverage_counts_shared_chats_from_duplicates(three):
     merged = combine(list(three))
-    cov = merged.coverage()
+    cov = coverage(merged)
     # a shares c1; b shares c1 and c3; c shares c1 and c3
     assert cov.select("file", "chats", "chats_in_other_files").rows() == [
         ("a.xlsx", 2, 1),
@@ -186,4 +186,4 @@ def test_coverage_counts_shared_chats_from_duplicates(three):
     ]
     # the shared chats are known only through `duplicates`: without it nothing is shared
     alone = replace(merged, duplicates=pl.DataFrame(schema=DUPLICATE_SCHEMA))
-    assert alone.coverage()["chats_in_other_files"].to_list() == [0, 0, 0]
+    assert coverage(alone)["chats_in_other_files"].to_list() == [0, 0, 0]

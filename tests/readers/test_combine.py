@@ -285,4 +285,4 @@ def test_coverage_overlap_and_gap_by_hand():
     assert cov["overlap_days"].to_list() == [None, 3, 0, None]
     assert cov["gap_days"].to_list() == [None, 0, 4, None]
     assert ct.coverage is coverage
-    assert combine([c, a, d, b]).coverage().equals(cov)
+    assert coverage(combine([c, a, d, b])).equals(cov)
