@@ -72,13 +72,14 @@ def _target_label(target: timedelta) -> str:
     return f"{minutes / 60:g} h" if minutes >= 120 else f"{minutes:g} min"
 
 
-#: The rows of the summary table: label, column of :func:`chattools.summarize`, format.
+#: The rows of the summary table: label, column of :func:`chattools.summarize`, format;
+#: ``{b}`` is ``_business`` in business time, else empty.
 _SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
     ("chats", "chats", "count"),
-    ("first response, median", "first_response_time_median", "duration"),
-    ("first response, 90th percentile", "first_response_time_p90", "duration"),
-    ("reply time, mean of all replies", "reply_time_mean", "duration"),
-    ("resolution, median", "resolution_time_median", "duration"),
+    ("first response, median", "first_response_time{b}_median", "duration"),
+    ("first response, 90th percentile", "first_response_time{b}_p90", "duration"),
+    ("reply time, mean of all replies", "reply_time{b}_mean", "duration"),
+    ("resolution, median", "resolution_time{b}_median", "duration"),
     ("last customer message unanswered", "unanswered", "count"),
     ("open, with the customer waiting", "pending", "count"),
     ("answered by a bot only", "bot_only", "count"),
@@ -232,13 +233,15 @@ class FilterPanel:
     def _summary_table(self) -> str:
         row = self._summary.row(0, named=True)
         time = "business time" if self.hours is not None else "calendar time"
+        b = "_business" if self.hours is not None else ""
+        columns = [(label, col.format(b=b), kind) for label, col, kind in _SUMMARY_ROWS]
         lines = [
             (label, f"{row[col]:,}" if kind == "count" else _duration(row[col]))
-            for label, col, kind in _SUMMARY_ROWS
+            for label, col, kind in columns
             if col in row
         ]
         for metric, target in self.targets.items():
-            share = row.get(f"{metric}_within_target")
+            share = row.get(f"{metric}{b}_within_target")
             label = (
                 f"{metric.removesuffix('_time').replace('_', ' ')} within {_target_label(target)}"
             )

@@ -50,7 +50,7 @@ def documented(column: str, entries: list[str]) -> bool:
     """Whether ``column`` is an entry, or matches one with a ``<placeholder>``."""
     for entry in entries:
         parts = re.split(r"<[a-z_]+>", entry)
-        if re.fullmatch("[a-z_]+".join(map(re.escape, parts)), column):
+        if re.fullmatch("[a-z0-9_]+".join(map(re.escape, parts)), column):
             return True
     return False
 

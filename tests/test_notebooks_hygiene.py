@@ -135,6 +135,27 @@ def test_no_password_anywhere(path: Path) -> None:
         assert not re.search(r"password\s*[=:]\s*['\"]", text, re.IGNORECASE), path.name
 
 
+#: A ``quantile(q)`` call that does not say ``"linear"`` (Polars' default is "nearest").
+NOT_LINEAR_QUANTILE = re.compile(r"\.quantile\((?![^)]*[\"']linear[\"'])[^)]*\)")
+
+
+@pytest.mark.parametrize("path", NOTEBOOK_PARAMS)
+def test_percentiles_are_linear_as_in_the_library(path: Path) -> None:
+    """docs/naming.md rule 6: one quantile definition, so a notebook's p90 is the report's."""
+    for cell in _code_cells(_load(path)):
+        found = NOT_LINEAR_QUANTILE.findall(_text(cell["source"]))
+        assert not found, f'{path.name}: {found}: write .quantile(q, "linear")'
+
+
+@pytest.mark.parametrize(
+    ("source", "bad"),
+    [("x.quantile(0.9)", True), ('x.quantile(0.9, "linear")', False),
+     ("x.quantile(0.9, interpolation='linear')", False), ('x.quantile(0.5, "nearest")', True)],
+)  # fmt: skip
+def test_quantile_pattern(source: str, bad: bool) -> None:
+    assert bool(NOT_LINEAR_QUANTILE.search(source)) is bad
+
+
 @pytest.mark.parametrize("path", NOTEBOOK_PARAMS)
 def test_no_paths_of_this_machine(path: Path) -> None:
     text = _all_text(_load(path))

@@ -132,10 +132,10 @@ def _metric_aggs(names: list[str], suffix: str) -> list[pl.Expr]:
             has = pl.col(total).is_not_null()
             n = pl.col(count).filter(has).sum()
             aggs += [
-                n.cast(pl.Int64).alias("reply_time_n"),
-                pl.when(n > 0).then(pl.col(total).sum() / n).alias("reply_time_mean"),
-                pl.col(avg).median().alias("avg_reply_time_median"),
-                p90(pl.col(avg)).alias("avg_reply_time_p90"),
+                n.cast(pl.Int64).alias(f"reply_time{suffix}_n"),
+                pl.when(n > 0).then(pl.col(total).sum() / n).alias(f"reply_time{suffix}_mean"),
+                pl.col(avg).median().alias(f"{avg}_median"),
+                p90(pl.col(avg)).alias(f"{avg}_p90"),
             ]
             continue
         col = f"{metric}{suffix}"
@@ -143,10 +143,10 @@ def _metric_aggs(names: list[str], suffix: str) -> list[pl.Expr]:
             continue
         c = pl.col(col)
         aggs += [
-            c.count().cast(pl.Int64).alias(f"{metric}_n"),
-            c.median().alias(f"{metric}_median"),
-            p90(c).alias(f"{metric}_p90"),
-            c.mean().alias(f"{metric}_mean"),
+            c.count().cast(pl.Int64).alias(f"{col}_n"),
+            c.median().alias(f"{col}_median"),
+            p90(c).alias(f"{col}_p90"),
+            c.mean().alias(f"{col}_mean"),
         ]
     return aggs
 
@@ -169,7 +169,7 @@ def _target_aggs(
             )
         c = pl.col(col)
         share = pl.when(c.count() > 0).then((c <= target).sum() / c.count())
-        aggs.append(share.alias(f"{metric}_within_target"))  # null, not NaN, without values
+        aggs.append(share.alias(f"{col}_within_target"))  # null, not NaN, without values
     return aggs
 
 
@@ -198,7 +198,20 @@ def summarize(
         timedelta(minutes=5)}``; adds ``<metric>_within_target``: the share of chats
         with a value that are within the target.
     business
-        Use the ``*_business`` columns (``chat_metrics`` with ``hours``).
+        Use the ``*_business`` columns (``chat_metrics`` with ``hours``). The
+        statistics keep the suffix (``first_response_time_business_median``,
+        ``first_response_time_business_within_target``): a frame never holds
+        business time under a calendar name (``docs/naming.md``, rule 4).
+
+    Examples
+    --------
+    >>> from datetime import timedelta
+    >>> import polars as pl
+    >>> import chattools as ct
+    >>> m = pl.DataFrame({"first_response_time": [timedelta(minutes=4), None],
+    ...                   "first_response_time_business": [timedelta(minutes=1), None]})
+    >>> ct.summarize(m, by=[], business=True).columns[:3]
+    ['chats', 'first_response_time_business_n', 'first_response_time_business_median']
     """
     lf = metrics.lazy()
     names = lf.collect_schema().names()

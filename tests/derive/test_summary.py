@@ -94,8 +94,18 @@ def test_targets_calendar_and_business() -> None:
     # values 2, 10, 4 min → 2 of 3 within 5 min
     assert cal["first_response_time_within_target"].item() == pytest.approx(2 / 3)
     biz = ct.summarize(_metrics(), by=[], targets=t, business=True)
-    assert biz["first_response_time_within_target"].item() == 1.0
-    assert biz["first_response_time_median"].item() == 2 * M
+    assert biz["first_response_time_business_within_target"].item() == 1.0
+    assert biz["first_response_time_business_median"].item() == 2 * M
+
+
+def test_business_statistics_keep_the_business_suffix() -> None:
+    biz = ct.summarize(_metrics(), by=[], business=True)
+    assert "first_response_time_median" not in biz.columns  # no business time under that name
+    cal = ct.summarize(_metrics(), by=[])
+    assert not any("business" in name for name in cal.columns)
+    plain = {"chats", "unanswered", "pending", "bot_only"}  # counts of chats, not of a metric
+    assert {n.replace("_business", "") for n in biz.columns} <= set(cal.columns)
+    assert all("_business_" in n for n in biz.columns if n not in plain), biz.columns
 
 
 def test_errors() -> None:
