@@ -19,7 +19,7 @@ Examples
 >>> chats = pl.DataFrame({"createdAt": [datetime(2024, 3, 4, 9), datetime(2024, 3, 6, 23),
 ...                                     datetime(2024, 3, 12, 10)]}
 ...     ).with_columns(pl.col("createdAt").dt.replace_time_zone("Asia/Seoul"))
->>> plots.volume_frame(chats, every="week").rows()
+>>> [(str(period), n) for period, n in plots.volume_frame(chats, every="week").rows()]
 [('2024-03-04', 2), ('2024-03-11', 1)]
 >>> svg = plots.to_svg(plots.volume_chart(chats, every="week"))
 >>> svg.startswith("<svg") and svg == plots.to_svg(plots.volume_chart(chats, every="week"))
@@ -46,6 +46,7 @@ __all__ = [
     "EARLIEST",
     "WEEKDAYS",
     "assignee_chart",
+    "assignee_columns",
     "assignee_frame",
     "duration_band_expr",
     "hour_weekday_chart",
@@ -105,6 +106,11 @@ def _minutes(expr: pl.Expr) -> pl.Expr:
     return (expr.dt.total_microseconds() / 60_000_000).round(2)
 
 
+def _dates_as_text(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
+    """``Date`` columns as ISO text for the chart's data: Vega-Lite reads them as UTC days."""
+    return frame.with_columns(pl.col(c).dt.to_string("%Y-%m-%d") for c in columns)
+
+
 # -- volume -----------------------------------------------------------------------------
 def volume_frame(
     chats: pl.DataFrame,
@@ -116,7 +122,7 @@ def volume_frame(
 ) -> pl.DataFrame:
     """Chats per day, week (starting Monday) or month, in the channel time zone.
 
-    Returns ``period`` (ISO date string of the period start) and ``chats``; periods
+    Returns ``period`` (``Date``: the period's first day) and ``chats``; periods
     without chats between the first and the last are included with 0. Chats dated
     before ``start`` or after ``end`` are left out: by default those before
     :data:`EARLIEST` (2000-01-01; e.g. Excel's zero date 1899-12-30),
@@ -137,13 +143,13 @@ def volume_frame(
     )
     counts = starts.drop_nulls().group_by("period").agg(pl.len().cast(pl.Int64).alias("chats"))
     if counts.height == 0:
-        return pl.DataFrame(schema={"period": pl.String, "chats": pl.Int64})
+        return pl.DataFrame(schema={"period": pl.Date, "chats": pl.Int64})
     grid = counts.select(
         pl.date_range(pl.col("period").min(), pl.col("period").max(), _EVERY[every]).alias("period")
     )
     return (
         grid.join(counts, on="period", how="left")
-        .with_columns(pl.col("chats").fill_null(0), pl.col("period").dt.to_string("%Y-%m-%d"))
+        .with_columns(pl.col("chats").fill_null(0))
         .sort("period")
     )
 
@@ -160,12 +166,9 @@ def volume_chart(
     """Bar chart of chats per period (see :func:`volume_frame`); each bar spans its period."""
     alt = _altair()
     data = volume_frame(chats, every=every, column=column, start=start, end=end).with_columns(
-        pl.col("period")
-        .str.to_date("%Y-%m-%d")
-        .dt.offset_by(_EVERY[every])
-        .dt.to_string("%Y-%m-%d")
-        .alias("period_end")
+        pl.col("period").dt.offset_by(_EVERY[every]).alias("period_end")
     )
+    data = _dates_as_text(data, "period", "period_end")
     fmt = "%Y-%m" if every == "month" else "%Y-%m-%d"
     ticks = {"interval": "month", "step": 1} if every == "month" else None
     axis = alt.Axis(format=fmt, tickCount=ticks) if ticks else alt.Axis(format=fmt)
@@ -193,8 +196,9 @@ def trend_frame(
     """Median of a duration metric per period (minutes), calendar and business side by side.
 
     ``metrics`` is :func:`chattools.chat_metrics` output. Returns ``period``, ``variant``
-    (``"calendar"``, and ``"business"`` when ``{metric}_business`` exists), ``median_min``
-    and ``n`` (chats with a value); periods are those of :func:`volume_frame`.
+    (``"calendar"``, and ``"business"`` when ``{metric}_business`` exists),
+    ``median_minutes`` and ``n`` (chats with a value); ``period`` is a ``Date``, the
+    periods those of :func:`volume_frame`.
     """
     _need(metrics, (metric, column), "trend_frame")
     if every not in _EVERY:
@@ -203,11 +207,11 @@ def trend_frame(
     variants = {"calendar": metric}
     if f"{metric}_business" in metrics.columns:
         variants["business"] = f"{metric}_business"
-    period = period_start(pl.col(column), _EVERY[every]).dt.to_string("%Y-%m-%d")
+    period = period_start(pl.col(column), _EVERY[every])
     parts = [
         metrics.group_by(period.alias("period"))
         .agg(
-            _minutes(pl.col(col).median()).alias("median_min"),
+            _minutes(pl.col(col).median()).alias("median_minutes"),
             pl.col(col).is_not_null().sum().cast(pl.Int64).alias("n"),
         )
         .with_columns(pl.lit(name).alias("variant"))
@@ -216,7 +220,7 @@ def trend_frame(
     return (
         pl.concat(parts)
         .drop_nulls("period")
-        .select("period", "variant", "median_min", "n")
+        .select("period", "variant", "median_minutes", "n")
         .sort("period", "variant")
     )
 
@@ -231,7 +235,7 @@ def trend_chart(
 ) -> alt.Chart:
     """Line chart of the median of ``metric`` per period (see :func:`trend_frame`)."""
     alt = _altair()
-    data = trend_frame(metrics, metric=metric, every=every, column=column)
+    data = _dates_as_text(trend_frame(metrics, metric=metric, every=every, column=column), "period")
     label = metric.replace("_", " ")
     return (
         alt.Chart(data, title=title or f"Median {label} per {every} (min)")
@@ -243,9 +247,9 @@ def trend_chart(
                 scale=alt.Scale(type="utc"),
                 axis=alt.Axis(format="%Y-%m-%d"),
             ),
-            y=alt.Y("median_min:Q", title="minutes"),
+            y=alt.Y("median_minutes:Q", title="minutes"),
             color=alt.Color("variant:N", title=None, legend=alt.Legend(orient="bottom")),
-            tooltip=["period:N", "variant:N", "median_min:Q", "n:Q"],
+            tooltip=["period:N", "variant:N", "median_minutes:Q", "n:Q"],
         )
         .properties(width=_WIDTH, height=_HEIGHT)
     )
@@ -387,18 +391,23 @@ def assignee_frame(
 
     ``metrics`` is :func:`chattools.chat_metrics` output (``assigneeId``,
     ``first_response_time``, ``total_reply_time``, ``reply_count``; the ``_business``
-    durations with ``business=True``). ``managers`` (``id``, ``name``) labels assignees by
-    name; unknown ids and missing names fall back to the id. Sorted by chats, then label.
+    durations with ``business=True``). Returns ``assignee``, ``assigneeId``, ``chats``,
+    ``answered``, ``first_response_time_median_minutes`` and
+    ``reply_time_mean_minutes`` (``first_response_time_business_median_minutes`` and
+    ``reply_time_business_mean_minutes`` with ``business=True``). ``managers`` (``id``,
+    ``name``) labels assignees by name; unknown ids and missing names fall back to the
+    id. Sorted by chats, then label.
     """
     sfx = "_business" if business else ""
     frt, total, count = f"first_response_time{sfx}", f"total_reply_time{sfx}", "reply_count"
     _need(metrics, ("assigneeId", frt, total, count), "assignee_frame")
+    median, mean = assignee_columns(business=business)
     out = metrics.group_by("assigneeId").agg(
         pl.len().cast(pl.Int64).alias("chats"),
         pl.col(frt).is_not_null().sum().cast(pl.Int64).alias("answered"),
-        _minutes(pl.col(frt).median()).alias("median_first_response_min"),
+        _minutes(pl.col(frt).median()).alias(median),
         _minutes(pl.col(total).sum() / pl.col(count).sum().cast(pl.Int64).replace(0, None)).alias(
-            "mean_reply_time_min"
+            mean
         ),
     )
     label = pl.col("assigneeId").fill_null("(unassigned)")
@@ -413,11 +422,23 @@ def assignee_frame(
             "assigneeId",
             "chats",
             "answered",
-            "median_first_response_min",
-            "mean_reply_time_min",
+            median,
+            mean,
         )
         .sort(["chats", "assignee"], descending=[True, False])
     )
+
+
+def assignee_columns(*, business: bool = False) -> tuple[str, str]:
+    """The names of :func:`assignee_frame`'s median first response and mean reply time.
+
+    Examples
+    --------
+    >>> assignee_columns(business=True)
+    ('first_response_time_business_median_minutes', 'reply_time_business_mean_minutes')
+    """
+    sfx = "_business" if business else ""
+    return f"first_response_time{sfx}_median_minutes", f"reply_time{sfx}_mean_minutes"
 
 
 def assignee_chart(
@@ -431,16 +452,17 @@ def assignee_chart(
     """Median first response per assignee (bars), labelled with the number of chats."""
     alt = _altair()
     data = assignee_frame(metrics, business=business, managers=managers).head(top)
+    median, mean = assignee_columns(business=business)
     order = data["assignee"].to_list()
     base = alt.Chart(data, title=title or "Median first response per assignee (min)")
     bars = base.mark_bar().encode(
         y=alt.Y("assignee:N", sort=order, title=None),
-        x=alt.X("median_first_response_min:Q", title="median first response (min)"),
-        tooltip=["assignee:N", "chats:Q", "median_first_response_min:Q", "mean_reply_time_min:Q"],
+        x=alt.X(f"{median}:Q", title="median first response (min)"),
+        tooltip=["assignee:N", "chats:Q", f"{median}:Q", f"{mean}:Q"],
     )
     text = base.mark_text(align="left", dx=3).encode(
         y=alt.Y("assignee:N", sort=order),
-        x="median_first_response_min:Q",
+        x=f"{median}:Q",
         text=alt.Text("chats:Q", format="d"),
     )
     return (bars + text).properties(width=_WIDTH - 120, height=max(60, 18 * len(order)))

@@ -34,25 +34,25 @@ def chats() -> pl.DataFrame:
 
 def test_volume_frame_by_week_fills_empty_weeks() -> None:
     assert plots.volume_frame(chats(), every="week").rows() == [
-        ("2024-03-04", 2),
-        ("2024-03-11", 1),
-        ("2024-03-18", 0),
-        ("2024-03-25", 1),
-        ("2024-04-01", 1),
+        (date(2024, 3, 4), 2),
+        (date(2024, 3, 11), 1),
+        (date(2024, 3, 18), 0),
+        (date(2024, 3, 25), 1),
+        (date(2024, 4, 1), 1),
     ]
 
 
 def test_volume_frame_by_month_and_day() -> None:
     assert plots.volume_frame(chats(), every="month").rows() == [
-        ("2024-03-01", 4),
-        ("2024-04-01", 1),
+        (date(2024, 3, 1), 4),
+        (date(2024, 4, 1), 1),
     ]
     by_day = dict(plots.volume_frame(chats(), every="day").rows())
     assert len(by_day) == 29  # 2024-03-04 … 2024-04-01
     assert sum(by_day.values()) == 5
-    assert by_day["2024-03-05"] == 0
-    assert by_day["2024-03-31"] == 1
-    assert by_day["2024-04-01"] == 1
+    assert by_day[date(2024, 3, 5)] == 0
+    assert by_day[date(2024, 3, 31)] == 1
+    assert by_day[date(2024, 4, 1)] == 1
 
 
 def test_volume_frame_errors_and_empty() -> None:
@@ -121,7 +121,9 @@ def test_assignee_frame_medians_and_pooled_means() -> None:
     ]
     business = plots.assignee_frame(metrics(), business=True)
     assert business.select(
-        "assignee", "median_first_response_min", "mean_reply_time_min"
+        "assignee",
+        "first_response_time_business_median_minutes",
+        "reply_time_business_mean_minutes",
     ).rows() == [
         ("7", 1.0, 1.0),
         ("(unassigned)", 0.5, None),
@@ -131,10 +133,10 @@ def test_assignee_frame_medians_and_pooled_means() -> None:
 def test_trend_frame_calendar_and_business() -> None:
     out = plots.trend_frame(metrics(), every="week")
     assert out.rows() == [
-        ("2024-03-04", "business", 1.0, 2),
-        ("2024-03-04", "calendar", 2.0, 2),
-        ("2024-03-11", "business", 0.5, 1),
-        ("2024-03-11", "calendar", 10.0, 1),
+        (date(2024, 3, 4), "business", 1.0, 2),
+        (date(2024, 3, 4), "calendar", 2.0, 2),
+        (date(2024, 3, 11), "business", 0.5, 1),
+        (date(2024, 3, 11), "calendar", 10.0, 1),
     ]
 
 
@@ -181,10 +183,17 @@ def test_to_png() -> None:
         plots.to_png(plots.volume_chart(chats()), scale=0)
 
 
-def test_dates_in_volume_frame_are_strings_of_local_days() -> None:
+def test_periods_in_volume_frame_are_local_dates() -> None:
     out = plots.volume_frame(chats(), every="day")
-    assert out.schema == pl.Schema({"period": pl.String, "chats": pl.Int64})
-    assert date.fromisoformat(out["period"][0]) == date(2024, 3, 4)
+    assert out.schema == pl.Schema({"period": pl.Date, "chats": pl.Int64})
+    assert out["period"][0] == date(2024, 3, 4)
+
+
+def test_assignee_frame_names_say_business_time() -> None:
+    calendar = plots.assignee_frame(metrics()).columns
+    business = plots.assignee_frame(metrics(), business=True).columns
+    assert calendar[-2:] == ["first_response_time_median_minutes", "reply_time_mean_minutes"]
+    assert [c.replace("_business", "") for c in business] == calendar
 
 
 def test_hangul_renders_as_glyphs_not_boxes() -> None:
@@ -216,4 +225,4 @@ def test_a_chat_at_excels_zero_date_does_not_stretch_the_axis() -> None:
     plots.to_svg(plots.volume_chart(frame, every="week"))  # renders: no MaxRowsError
     assert plots.volume_frame(frame, every="month", start=None).height == 124 * 12 + 5
     march = plots.volume_frame(chats(), every="day", start=date(2024, 3, 10), end=date(2024, 3, 31))
-    assert march["period"].to_list()[0] == "2024-03-17" and march["chats"].sum() == 2
+    assert march["period"].to_list()[0] == date(2024, 3, 17) and march["chats"].sum() == 2

@@ -235,16 +235,16 @@ def test_operating_hours_put_the_summary_in_business_time() -> None:
 def test_the_chart_is_redrawn_from_the_kept_chats() -> None:
     p = ct.FilterPanel(export())
     # weeks start on Monday: a, b, c in the week of Mon 26 Feb, d in the week of 4 March
-    assert p.chart_frames["volume"].rows() == [("2024-02-26", 3), ("2024-03-04", 1)]
+    assert p.chart_frames["volume"].rows() == [(date(2024, 2, 26), 3), (date(2024, 3, 4), 1)]
     assert p.chart_frames["first_response"].filter(variant="calendar").rows() == [
-        ("2024-02-26", "calendar", 20.0, 3),
-        ("2024-03-04", "calendar", None, 0),
+        (date(2024, 2, 26), "calendar", 20.0, 3),
+        (date(2024, 3, 4), "calendar", None, 0),
     ]
     before = bytes(p._chart.value)
     assert before.startswith(b"\x89PNG")
     p.widgets["states"].value = ("closed",)
-    assert p.chart_frames["volume"].rows() == [("2024-02-26", 2)]
-    assert p.chart_frames["first_response"]["median_min"].to_list() == [35.0]
+    assert p.chart_frames["volume"].rows() == [(date(2024, 2, 26), 2)]
+    assert p.chart_frames["first_response"]["median_minutes"].to_list() == [35.0]
     after = bytes(p._chart.value)
     assert after.startswith(b"\x89PNG") and after != before
     assert p._chart_error.value == ""
