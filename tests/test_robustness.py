@@ -9,13 +9,12 @@ from __future__ import annotations
 import io
 import zipfile
 import zlib
-from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 import polars as pl
 import pytest
-from timeouts import bounded
+from hostile import PW, bounded, fails_with
 
 import chattools as ct
 from chattools import errors, sample
@@ -23,19 +22,7 @@ from chattools.readers import Limits
 from chattools.writers import write_export
 from chattools.writers.xlsx import write_xlsx
 
-PW = "Zq7Secret9Pw"
 T = TypeVar("T")
-
-
-def fails_with(kind: type[errors.ChattoolsError], call: Callable[[], object]) -> str:
-    """Run ``call`` (bounded); it must raise ``kind`` with a hint; return the message."""
-    with bounded(20), pytest.raises(kind) as info:
-        call()
-    err = info.value
-    assert err.hint and err.hint.strip(), "every error carries a hint"
-    assert "Hint:" in str(err)
-    assert PW not in str(err) and PW not in repr(err)
-    return err.message
 
 
 @pytest.fixture(autouse=True)
@@ -62,7 +49,7 @@ def test_truncated_encrypted_xlsx_is_corrupt(encrypted: bytes, cut: float) -> No
     end = int(len(encrypted) * cut) if isinstance(cut, float) else cut
     message = fails_with(
         errors.CorruptFileError, lambda: ct.open_export(encrypted[:end], password=PW)
-    )
+    ).message
     assert "'<bytes>'" in message
 
 
@@ -78,7 +65,7 @@ def test_bit_flipped_package_is_corrupt(encrypted: bytes, where: float) -> None:
 def test_bit_flipped_magic_is_unsupported(encrypted: bytes, offset: int) -> None:
     data = bytearray(encrypted)
     data[offset] ^= 0x01
-    message = fails_with(errors.UnsupportedFormatError, lambda: ct.open_export(bytes(data)))
+    message = fails_with(errors.UnsupportedFormatError, lambda: ct.open_export(bytes(data))).message
     assert "binary data" in message
 
 
@@ -95,7 +82,9 @@ def test_bit_flips_in_unused_header_bytes_still_open(encrypted: bytes, offset: i
 @pytest.mark.parametrize("wrong", ["Zq7Secret9pw", "p@ss wörd!#$%^&*()\"';\\", " "])
 def test_wrong_passwords(container: str, wrong: str) -> None:
     data = sample.write_sample(None, chats=3, container=container, password=PW)  # type: ignore[arg-type]
-    message = fails_with(errors.WrongPasswordError, lambda: ct.open_export(data, password=wrong))
+    message = fails_with(
+        errors.WrongPasswordError, lambda: ct.open_export(data, password=wrong)
+    ).message
     assert message.startswith("wrong password for '<bytes>'")
     assert wrong.strip() == "" or wrong not in message
 
@@ -104,7 +93,9 @@ def test_wrong_passwords(container: str, wrong: str) -> None:
 @pytest.mark.parametrize("empty", ["", None])
 def test_empty_password_means_none_given(container: str, empty: str | None) -> None:
     data = sample.write_sample(None, chats=3, container=container, password=PW)  # type: ignore[arg-type]
-    message = fails_with(errors.PasswordRequiredError, lambda: ct.open_export(data, password=empty))
+    message = fails_with(
+        errors.PasswordRequiredError, lambda: ct.open_export(data, password=empty)
+    ).message
     assert "no password was given" in message
 
 
@@ -126,14 +117,14 @@ def test_zip_with_zipcrypto_and_wrong_password() -> None:
 # -- not an export ------------------------------------------------------------------------
 def test_plain_workbook_that_is_not_an_export() -> None:
     data = write_xlsx({"Budget": pl.DataFrame({"item": ["tea"], "cost": ["3"]})})
-    message = fails_with(errors.NotAnExportError, lambda: ct.open_export(data))
+    message = fails_with(errors.NotAnExportError, lambda: ct.open_export(data)).message
     assert "'Budget' (columns 'item', 'cost')" in message
 
 
 def test_export_missing_the_chat_sheet() -> None:
     frames = sample.generate(5).frames
     data = write_export({k: v for k, v in frames.items() if k != "chats"})
-    message = fails_with(errors.NotAnExportError, lambda: ct.open_export(data))
+    message = fails_with(errors.NotAnExportError, lambda: ct.open_export(data)).message
     assert "'UserChat data'" in message and "'Message data'" in message
 
 
@@ -144,7 +135,7 @@ def test_export_missing_the_chat_sheet() -> None:
 def test_renamed_required_column(rename: dict[str, str], missing: str) -> None:
     chats = pl.DataFrame({"id": ["c1"], "state": ["closed"], "createdAt": ["2024-01-01 00:00:00"]})
     data = write_xlsx({"UserChat data": chats.rename(rename)})
-    message = fails_with(errors.MissingColumnError, lambda: ct.open_export(data))
+    message = fails_with(errors.MissingColumnError, lambda: ct.open_export(data)).message
     assert f"lacks required column(s) [{missing!r}]" in message
     assert "sheet 'UserChat data'" in message
 
@@ -183,7 +174,7 @@ def test_extra_sheets_are_reported_and_extra_columns_kept() -> None:
 def test_renamed_files_on_disk(tmp_path: Path, payload: bytes, what: str) -> None:
     path = tmp_path / "june.xlsx"
     path.write_bytes(payload)
-    message = fails_with(errors.UnsupportedFormatError, lambda: ct.open_export(path))
+    message = fails_with(errors.UnsupportedFormatError, lambda: ct.open_export(path)).message
     assert message.startswith("'june.xlsx'") and what in message
 
 
@@ -191,7 +182,7 @@ def test_renamed_files_on_disk(tmp_path: Path, payload: bytes, what: str) -> Non
 @pytest.mark.parametrize("member", ["../x.json", "/etc/x.json", "a/../../x.json", "C:/x.json"])
 def test_zip_member_escaping_its_folder(member: str) -> None:
     data = _zip({"export.json": b'{"UserChat data": []}', member: b"{}"})
-    message = fails_with(errors.UnsafeFileError, lambda: ct.open_export(data))
+    message = fails_with(errors.UnsafeFileError, lambda: ct.open_export(data)).message
     assert f"member {member!r}" in message and "escapes" in message
 
 
@@ -234,7 +225,7 @@ def _zeros_bomb(size: int) -> bytes:
 def test_zip_bomb_is_refused_quickly() -> None:
     bomb = _zeros_bomb(200 * 1024 * 1024)
     assert len(bomb) < 400_000  # ~1000x expansion
-    message = fails_with(errors.UnsafeFileError, lambda: ct.open_export(bomb))
+    message = fails_with(errors.UnsafeFileError, lambda: ct.open_export(bomb)).message
     assert "zip bomb" in message and "max_ratio" in message
 
 
@@ -266,7 +257,7 @@ def test_billion_laughs_in_an_xlsx_part(part: str) -> None:
         members = {i.filename: src.read(i) for i in src.infolist()}
     body = members.get(part, b"<sst/>")
     members[part] = _LAUGHS + body.split(b"?>", 1)[-1].lstrip()
-    message = fails_with(errors.UnsafeFileError, lambda: ct.open_export(_zip(members)))
+    message = fails_with(errors.UnsafeFileError, lambda: ct.open_export(_zip(members))).message
     assert "DTD or entities" in message and repr(part) in message
 
 
@@ -278,7 +269,7 @@ def test_raising_the_limits_lets_a_big_but_genuine_export_through() -> None:
     written = write_export({"chats": frames["chats"], "messages": long})
     with zipfile.ZipFile(io.BytesIO(written)) as src:  # as Excel would: deflate level 9
         data = _zip({i.filename: src.read(i) for i in src.infolist()})
-    message = fails_with(errors.UnsafeFileError, lambda: ct.open_export(data))
+    message = fails_with(errors.UnsafeFileError, lambda: ct.open_export(data)).message
     assert "max_ratio" in message
     with bounded(30):
         exp = ct.open_export(data, limits=Limits(max_ratio=100_000))
@@ -291,14 +282,14 @@ def test_decompressed_size_limit_counts_all_members() -> None:
     message = fails_with(
         errors.UnsafeFileError,
         lambda: ct.open_export(data, limits=Limits(max_decompressed_bytes=10_000)),
-    )
+    ).message
     assert "max_decompressed_bytes=10000" in message
     assert ct.open_export(data, limits=Limits(max_decompressed_bytes=10**9)).chats.height == 20
 
 
 def test_deeply_nested_json_is_refused() -> None:
     for data in (b"[" * 100_000 + b"]" * 100_000, b'{"UserChat data": ' + b"[" * 100_000):
-        message = fails_with(errors.UnsafeFileError, lambda d=data: ct.open_export(d))  # type: ignore[misc]
+        message = fails_with(errors.UnsafeFileError, lambda d=data: ct.open_export(d)).message  # type: ignore[misc]
         assert "nested too deeply" in message
 
 
@@ -311,7 +302,7 @@ def test_zip_with_a_member_twice_is_refused() -> None:
         zf.writestr("export.json", rows % "c1")
     with zipfile.ZipFile(buf, "a") as zf, pytest.warns(UserWarning, match="Duplicate name"):
         zf.writestr("export.json", rows % "c2")
-    message = fails_with(errors.UnsafeFileError, lambda: ct.open_export(buf.getvalue()))
+    message = fails_with(errors.UnsafeFileError, lambda: ct.open_export(buf.getvalue())).message
     assert "'export.json' twice" in message
 
 
@@ -328,7 +319,9 @@ def test_a_sheet_split_over_zip_members_keeps_every_row() -> None:
 @pytest.mark.parametrize("password", [12345, b"Zq7Secret9Pw", ["x"]])
 def test_a_password_that_is_not_text(password: object) -> None:
     data = sample.write_sample(None, chats=2, password=PW)
-    message = fails_with(errors.InvalidValueError, lambda: ct.open_export(data, password=password))  # type: ignore[arg-type]
+    message = fails_with(
+        errors.InvalidValueError, lambda: ct.open_export(data, password=password)
+    ).message  # type: ignore[arg-type]
     assert message == f"invalid password of type {type(password).__name__!r}; expected a string"
 
 
@@ -357,7 +350,9 @@ def _with_cell(ref: str, row_tag: str | None = None) -> bytes:
 )
 def test_a_cell_far_away_is_a_memory_bomb(ref: str, row_tag: str | None) -> None:
     """One cell at XFD1048576 made the XLSX reader allocate ~500 GB and abort the process."""
-    message = fails_with(errors.UnsafeFileError, lambda: ct.open_export(_with_cell(ref, row_tag)))
+    message = fails_with(
+        errors.UnsafeFileError, lambda: ct.open_export(_with_cell(ref, row_tag))
+    ).message
     assert "max_cells=60000000" in message
 
 
@@ -366,5 +361,5 @@ def test_max_cells_is_configurable() -> None:
     assert ct.open_export(wide).chats.width > 52
     message = fails_with(
         errors.UnsafeFileError, lambda: ct.open_export(wide, limits=Limits(max_cells=2000))
-    )
+    ).message
     assert "40 rows x 52 columns = 2080 cells" in message

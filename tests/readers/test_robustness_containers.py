@@ -18,14 +18,13 @@ import os
 import struct
 import time
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
 import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from hostile import PW, bounded, fails_with
 from msoffcrypto.format.ooxml import OOXMLFile
-from timeouts import bounded
 
 import chattools as ct
 from chattools import errors, sample
@@ -33,22 +32,8 @@ from chattools.readers import Limits, agile
 from chattools.readers.sheets import read_json
 from chattools.readers.sniff import sniff
 
-PW = "Zq7Secret9Pw"
 GIB = 1024**3
 CHAT = {"id": "c1", "state": "closed", "createdAt": "2024-01-01 00:00:00"}
-
-
-def fails_with(
-    kind: type[errors.ChattoolsError], call: Callable[[], object], seconds: float = 20
-) -> errors.ChattoolsError:
-    """Run ``call`` (bounded); it must raise ``kind`` with a hint and no password."""
-    with bounded(seconds), pytest.raises(kind) as info:
-        call()
-    err = info.value
-    assert type(err) is kind, f"{type(err).__name__}: {err}"
-    assert err.hint.strip() and "Hint:" in str(err)
-    assert PW not in str(err) and PW not in repr(err)
-    return err
 
 
 @pytest.fixture(autouse=True)
@@ -163,10 +148,14 @@ def test_decrypt_file_checks_kind_and_size_before_reading(tmp_path: Path) -> Non
     from chattools.readers.decrypt import decrypt_file
 
     big = _sparse(tmp_path / "big.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
-    err = fails_with(errors.UnsafeFileError, lambda: decrypt_file(big, tmp_path / "o.xlsx"), 5)
+    err = fails_with(
+        errors.UnsafeFileError, lambda: decrypt_file(big, tmp_path / "o.xlsx"), seconds=5
+    )
     assert "(limit max_decompressed_bytes=4294967296)" in err.message
     text = _sparse(tmp_path / "big.json", b'{"UserChat data": [')
-    err = fails_with(errors.InvalidValueError, lambda: decrypt_file(text, tmp_path / "o.json"), 5)
+    err = fails_with(
+        errors.InvalidValueError, lambda: decrypt_file(text, tmp_path / "o.json"), seconds=5
+    )
     assert "is not encrypted (json)" in err.message
     assert not (tmp_path / "o.xlsx").exists() and not (tmp_path / "o.json").exists()
 
