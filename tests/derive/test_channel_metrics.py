@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 import pytest
 from builders import make_export
+from polars.testing import assert_frame_equal
 
 import chattools as ct
 from chattools.derive.channel import CALENDAR_COLUMNS, OPERATION_COLUMNS
@@ -163,9 +164,9 @@ def test_never_opened_chats_are_blank_and_columns_typed() -> None:
 def test_lazy_and_eager_agree_and_bad_hours_raise() -> None:
     exp = _export(*CASES[0][:3])
     lazy = ct.Export({k: v.lazy() for k, v in exp.frames.items()}, timezone=exp.timezone)
-    assert ct.channel_metrics(lazy, HOURS).equals(ct.channel_metrics(exp, HOURS))
-    assert (
-        ct.channel_metrics(exp, HOURS, lazy=True).collect().equals(ct.channel_metrics(exp, HOURS))
+    assert_frame_equal(ct.channel_metrics(lazy, HOURS), ct.channel_metrics(exp, HOURS))
+    assert_frame_equal(
+        ct.channel_metrics(exp, HOURS, lazy=True).collect(), ct.channel_metrics(exp, HOURS)
     )
     with pytest.raises(InvalidValueError, match="hours must be"):
         ct.channel_metrics(exp, "weekdays")  # type: ignore[arg-type]
@@ -177,7 +178,7 @@ def test_sample_exports_reproduce_their_own_columns() -> None:
     got = ct.channel_metrics(exp, ct.OperatingHours.weekly(data.hours, timezone=exp.timezone,
                                                            holidays=data.holidays))  # fmt: skip
     cols = ["id", *CALENDAR_COLUMNS, *OPERATION_COLUMNS]
-    assert got.select(cols).equals(exp.chats.select(cols))
+    assert_frame_equal(got.select(cols), exp.chats.select(cols))
     assert set(got["opened_by"].drop_nulls()) == {"customer", "team"}
 
 

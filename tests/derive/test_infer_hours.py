@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 import pytest
 from builders import make_export
+from polars.testing import assert_frame_equal
 
 import chattools as ct
 from chattools.derive.channel_hours import same_block
@@ -143,7 +144,7 @@ def test_hours_infer_is_accepted_everywhere() -> None:
     m = ct.chat_metrics(exp, hours="infer")
     assert "first_response_time_business" in m.columns and "ct_operation_waiting_time" in m.columns
     assert "duration_business" in ct.waits(exp, hours="infer").columns
-    assert ct.channel_metrics(exp, "infer").equals(ct.channel_metrics(exp, found.hours))
+    assert_frame_equal(ct.channel_metrics(exp, "infer"), ct.channel_metrics(exp, found.hours))
     rec = ct.reconcile(exp, hours="infer")
     assert rec.inferred is not None and rec.hours == found.hours and rec.all_match
     report = ct.build_report(exp, hours="infer", charts=False)

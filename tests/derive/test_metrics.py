@@ -8,6 +8,7 @@ from typing import Any
 import polars as pl
 import pytest
 from builders import BASE, at, make_export
+from polars.testing import assert_frame_equal
 
 import chattools as ct
 from chattools.derive.hours import OperatingHours
@@ -161,7 +162,7 @@ def test_lazy_streaming_same_result() -> None:
     eager = ct.chat_metrics(make_export(CHATS, MESSAGES), HOURS, as_of=AS_OF)
     plan = ct.chat_metrics(make_export(CHATS, MESSAGES, lazy=True), HOURS, as_of=AS_OF, lazy=True)
     assert isinstance(plan, pl.LazyFrame)
-    assert plan.collect(engine="streaming").equals(eager)
+    assert_frame_equal(plan.collect(engine="streaming"), eager)
 
 
 def test_channel_rule_needs_hours() -> None:

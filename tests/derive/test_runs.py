@@ -8,6 +8,7 @@ from typing import Any
 import polars as pl
 import pytest
 from builders import BASE, at, make_export
+from polars.testing import assert_frame_equal
 
 from chattools import Export
 from chattools.derive.runs import as_of_frame, runs
@@ -109,7 +110,7 @@ def test_file_order_scrambled_chats_and_lazy_streaming() -> None:
     eager = runs(make_export(chats, msgs))
     plan = runs(make_export(chats, msgs, lazy=True), lazy=True)
     assert isinstance(plan, pl.LazyFrame)
-    assert plan.collect(engine="streaming").equals(eager)
+    assert_frame_equal(plan.collect(engine="streaming"), eager)
     assert eager.select("chat_id", "side", "start").rows() == [
         ("a", "customer", at(0)),
         ("a", "team", at(7)),

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 from test_combine import chat, make_export, msg, t
 
 import chattools as ct
@@ -167,10 +168,9 @@ def test_merging_a_merge_updates_kept_file(three):
     again = combine([first, b])
     assert rows(again.duplicates) == EXPECTED_DUPLICATES
     for sheet in ("chats", "messages", "users"):
-        assert (
-            again.frame(sheet)
-            .sort("_file", "_row")
-            .equals(combine([a, b, c]).frame(sheet).sort("_file", "_row"))
+        assert_frame_equal(
+            again.frame(sheet).sort("_file", "_row"),
+            combine([a, b, c]).frame(sheet).sort("_file", "_row"),
         )
     assert again.accounting()["balanced"].all()
 

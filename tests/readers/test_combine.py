@@ -7,6 +7,7 @@ from typing import Any
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 import chattools as ct
 from chattools import schema
@@ -285,4 +286,4 @@ def test_coverage_overlap_and_gap_by_hand():
     assert cov["overlap_days"].to_list() == [None, 3, 0, None]
     assert cov["gap_days"].to_list() == [None, 0, 4, None]
     assert ct.coverage is coverage
-    assert coverage(combine([c, a, d, b])).equals(cov)
+    assert_frame_equal(coverage(combine([c, a, d, b])), cov)

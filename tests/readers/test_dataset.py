@@ -14,6 +14,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 import chattools as ct
 from chattools import sample, schema
@@ -72,12 +73,14 @@ def assert_same(left: ct.Export, right: ct.Export) -> None:
     a, b = sorted_frames(left), sorted_frames(right)
     for key in schema.SHEETS:
         assert a[key].schema == b[key].schema, key
-        assert a[key].equals(b[key]), key
+        assert_frame_equal(a[key], b[key])
     pk = ["file", "sheet", "row", "column", "problem"]
-    assert left.problems.sort(pk, nulls_last=True).equals(right.problems.sort(pk, nulls_last=True))
+    assert_frame_equal(
+        left.problems.sort(pk, nulls_last=True), right.problems.sort(pk, nulls_last=True)
+    )
     dk = ["file", "sheet", "row"]
-    assert left.duplicates.sort(dk).equals(right.duplicates.sort(dk))
-    assert left.sources.equals(right.sources)
+    assert_frame_equal(left.duplicates.sort(dk), right.duplicates.sort(dk))
+    assert_frame_equal(left.sources, right.sources)
     assert left.generation == right.generation and left.timezone == right.timezone
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 import chattools as ct
 from chattools.errors import (
@@ -95,7 +96,8 @@ def test_threads_and_one_at_a_time_give_the_same_export(good: Path) -> None:
     one = ct.open_exports(good, password=PW, workers=1)
     two = ct.open_exports(good, password=PW, workers=2)
     assert one.sources["file"].to_list() == two.sources["file"].to_list()
-    assert one.chats.equals(two.chats) and one.messages.equals(two.messages)
+    assert_frame_equal(one.chats, two.chats)
+    assert_frame_equal(one.messages, two.messages)
 
 
 # -- files that cannot be read -----------------------------------------------------------

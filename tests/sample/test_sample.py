@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import holidays
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from chattools import sample, schema
 from chattools.errors import InvalidValueError
@@ -531,7 +532,7 @@ def test_exported_metrics_follow_the_blank_and_floor_rules(
     exp = ct.Export(legacy, timezone=TZ)
     got = ct.channel_metrics(exp, hours)
     cols = [*CALENDAR_COLUMNS, *OPERATION_COLUMNS]
-    assert got.select("id", *cols).equals(chats.select("id", *cols))
+    assert_frame_equal(got.select("id", *cols), chats.select("id", *cols))
 
 
 # -- writing ------------------------------------------------------------------------------
@@ -581,16 +582,15 @@ def test_round_trip_through_the_reader() -> None:
         exp = ct.open_export(payload, password="Pw1")
         assert exp.generation == generation
         for key, frame in sample.generate(25, generation=generation).frames.items():  # type: ignore[arg-type]
-            assert exp.frame(key).drop(*schema.PROVENANCE_COLUMNS).equals(frame), (generation, key)
+            assert_frame_equal(exp.frame(key).drop(*schema.PROVENANCE_COLUMNS), frame)
 
 
 def test_export_view_adds_provenance_and_reconciles(legacy: dict[str, pl.DataFrame]) -> None:
     import chattools as ct
 
     exp = sample.generate(200, seed=7).export()
-    assert exp.generation == "legacy" and exp.chats.drop(*schema.PROVENANCE_COLUMNS).equals(
-        legacy["chats"]
-    )
+    assert exp.generation == "legacy"
+    assert_frame_equal(exp.chats.drop(*schema.PROVENANCE_COLUMNS), legacy["chats"])
     assert exp.messages["_row"].to_list() == list(range(1, exp.messages.height + 1))
     hours = ct.OperatingHours.weekly(
         sample.SAMPLE_HOURS, timezone=TZ, holidays=sample.SAMPLE_HOLIDAYS
