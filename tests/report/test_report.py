@@ -197,7 +197,7 @@ def test_tables_in_the_manager_part_show_at_most_ten_rows(sample_html: str) -> N
     parts = section_map(sample_html)
     for title in MANAGER_PART:
         for tbody in re.findall(r"<tbody>(.*?)</tbody>", visible(parts[title]), re.S):
-            assert tbody.count("<tr>") <= sections.VISIBLE, title
+            assert tbody.count("<tr>") <= sections.common.VISIBLE, title
 
 
 def test_manager_part_has_words_not_codes(sample_html: str) -> None:
@@ -375,7 +375,7 @@ def test_a_reconciliation_that_cannot_run_gives_a_visible_note(
         msg = "reconcile needs the messages, but this export has no message rows"
         raise MissingSheetError(msg)
 
-    monkeypatch.setattr(sections, "reconcile", refuse)
+    monkeypatch.setattr(sections.appendix, "reconcile", refuse)
     html = ct.build_report(sample_export, charts=False).html()
     assert "<h2>Appendix: reconciliation with the exported numbers</h2>" in html
     assert "reconciliation: not available (reconcile needs the messages" in html
@@ -440,7 +440,7 @@ def test_report_is_written_under_a_virtual_memory_limit_with_its_charts(tmp_path
 
 
 def test_changes_read_as_signed_differences() -> None:
-    change = sections._change
+    change = sections.overview._change
     assert change(timedelta(minutes=5), timedelta(minutes=4)) == "+1 min (+25%)"
     assert change(timedelta(seconds=3572), timedelta(hours=1)) == "-28 s (-1%)"
     assert change(5, 2) == "+3 (+150%)" and change(2, 0) == "+2"
