@@ -120,6 +120,32 @@ def test_every_computed_column_is_in_the_metrics_dictionary(export: ct.Export) -
     assert undocumented(computed_columns(export)) == {}
 
 
+def test_the_chat_key_follows_the_naming_rule(export: ct.Export) -> None:
+    """docs/naming.md rule 1: ``id`` where a row is a chat, ``chat_id`` where it belongs to one."""
+    from chattools.derive.channel_replay import channel_samples
+
+    per_chat = {
+        "chat_metrics": ct.chat_metrics(export),
+        "channel_metrics": ct.channel_metrics(export, hours=HOURS),
+        "chat_table": ct.chat_table(export),
+        "chats_without_messages": ct.chats_without_messages(export),
+    }
+    of_a_chat = {
+        "waits": ct.waits(export),
+        "runs": runs(export),
+        "reply_samples": reply_samples(export),
+        "channel_samples": channel_samples(export),
+        "reconcile.mismatches": ct.reconcile(export, hours=HOURS).mismatches,
+    }
+    for name, frame in per_chat.items():
+        assert "id" in frame.columns and "chat_id" not in frame.columns, name
+        assert frame["id"].is_unique().all(), name
+    for name, frame in of_a_chat.items():
+        assert "chat_id" in frame.columns and "id" not in frame.columns, name
+    for name, frame in {"timeline": ct.timeline(export)}.items():  # the messages sheet, extended
+        assert "chatId" in frame.columns and "chat_id" not in frame.columns, name
+
+
 @pytest.fixture(scope="module")
 def export_2026() -> ct.Export:
     """A 2026 sample with messages, teams, CSAT comments, ALF and queued chats."""
