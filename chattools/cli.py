@@ -164,16 +164,9 @@ def parse_hours_option(hours: Sequence[str] | None, *, timezone: str, holidays: 
             )
         return "infer"
     from chattools.derive.hours import OperatingHours
+    from chattools.derive.hours_spec import parse_days_and_slots
 
-    slots: dict[str, list[str]] = {}
-    for item in hours:
-        days, _, times = item.strip().partition(" ")
-        if not times.strip():
-            msg = f"cannot read --hours {item!r}: expected days and slots"
-            raise InvalidOperatingHoursError(
-                msg, hint='write it like "mon-fri 09:00-12:00,13:00-18:00".'
-            )
-        slots.setdefault(days, []).extend(s.strip() for s in times.split(",") if s.strip())
+    slots = parse_days_and_slots(hours, name="--hours")
     return OperatingHours.weekly(slots, timezone=timezone, holidays=holidays)
 
 

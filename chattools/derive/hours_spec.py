@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -61,6 +61,7 @@ __all__ = [
     "open_intervals",
     "parse_date",
     "parse_days",
+    "parse_days_and_slots",
     "parse_holidays",
     "parse_overrides",
     "parse_slots",
@@ -176,6 +177,34 @@ def parse_weekly(slots: Mapping[str, object]) -> Week:
             week[day].extend(parsed)
     a, b, c, d, e, f, g = (_merge(day) for day in week)
     return (a, b, c, d, e, f, g)
+
+
+def parse_days_and_slots(
+    items: Sequence[str], *, name: str = "operating hours"
+) -> dict[str, list[str]]:
+    """The command line's text form, ``"<days> <slot>,<slot>"`` per item, → the mapping
+    :meth:`~chattools.derive.hours.OperatingHours.weekly` takes (checked by
+    :func:`parse_weekly`); ``name`` is how an error calls the input (``"--hours"``).
+
+    >>> parse_days_and_slots(["mon-fri 09:00-12:00,13:00-18:00", "sat 22:00-06:00"])
+    {'mon-fri': ['09:00-12:00', '13:00-18:00'], 'sat': ['22:00-06:00']}
+    >>> parse_days_and_slots(["mon-fri"])
+    Traceback (most recent call last):
+    ...
+    chattools.errors.InvalidOperatingHoursError: cannot read operating hours 'mon-fri': expected days and slots
+    Hint: write it like "mon-fri 09:00-12:00,13:00-18:00".
+    """
+    slots: dict[str, list[str]] = {}
+    for item in items:
+        days, _, times = item.strip().partition(" ")
+        if not times.strip():
+            msg = f"cannot read {name} {item!r}: expected days and slots"
+            raise InvalidOperatingHoursError(
+                msg, hint='write it like "mon-fri 09:00-12:00,13:00-18:00".'
+            )
+        slots.setdefault(days, []).extend(t.strip() for t in times.split(",") if t.strip())
+    parse_weekly(slots)
+    return slots
 
 
 def format_slot(slot: tuple[int, int]) -> str:

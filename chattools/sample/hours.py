@@ -6,8 +6,10 @@ It works on integer epoch seconds, one day at a time, with plain Python loops: i
 meant to be obviously correct (a reference), independent of the vectorised
 ``OperatingHours`` and ``channel_hours`` of the library.
 
-A slot whose end is not after its start crosses midnight and belongs to the day it
-starts on (``"22:00-06:00"``); a public holiday closes the slots that start on it.
+The weekly slots are read by the library's grammar (:func:`chattools.derive.hours_spec.parse_weekly`:
+day keys such as ``"mon-fri"``, slots ``"HH:MM-HH:MM"``); a slot whose end is not after its
+start crosses midnight and belongs to the day it starts on (``"22:00-06:00"``); a public
+holiday closes the slots that start on it.
 
 Two notions of "open":
 
@@ -44,38 +46,12 @@ from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
 
+from chattools.derive.hours_spec import parse_weekly
 from chattools.errors import InvalidOperatingHoursError
 
 __all__ = ["SampleCalendar"]
 
-_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _ONE_DAY = timedelta(days=1)
-
-
-def _days(key: str) -> list[int]:
-    """Weekday numbers (Monday 0) for ``"mon-fri"``, ``"sat"`` or ``"mon,wed"``."""
-    out: list[int] = []
-    for part in key.lower().split(","):
-        first, _, last = part.strip().partition("-")
-        if first not in _DAYS or (last and last not in _DAYS):
-            msg = f"unknown weekday in hours key {key!r}"
-            raise InvalidOperatingHoursError(msg)
-        a, b = _DAYS.index(first), _DAYS.index(last or first)
-        out.extend(range(a, b + 1) if a <= b else [*range(a, 7), *range(b + 1)])
-    return out
-
-
-def _slot(text: str) -> tuple[int, int]:
-    """``"09:00-12:00"`` → (540, 720) minutes; ``"22:00-06:00"`` → (1320, 1800)."""
-    try:
-        start, end = (
-            time.fromisoformat(p.strip()) for p in text.replace("24:00", "00:00").split("-")
-        )
-    except ValueError:
-        msg = f"invalid slot {text!r}"
-        raise InvalidOperatingHoursError(msg) from None
-    a, b = start.hour * 60 + start.minute, end.hour * 60 + end.minute
-    return a, b if b > a else b + 24 * 60
 
 
 class SampleCalendar:
@@ -89,13 +65,9 @@ class SampleCalendar:
         holidays: str | None = "KR",
     ) -> None:
         self.zone = ZoneInfo(timezone)
-        self.weekly: dict[int, list[tuple[int, int]]] = {d: [] for d in range(7)}
-        for key, slots in weekly.items():
-            for day in _days(key):
-                items = [slots] if isinstance(slots, str) else list(slots)
-                self.weekly[day].extend(_slot(s) for s in items)
-        for day_slots in self.weekly.values():
-            day_slots.sort()
+        # the library's grammar (one parser for every text form of a calendar); the
+        # arithmetic below stays this module's own, the independent reference
+        self.weekly = {day: list(slots) for day, slots in enumerate(parse_weekly(weekly))}
         self.holidays = holidays_lib.country_holidays(holidays) if holidays else None
         self._cache: dict[date, list[tuple[int, int]]] = {}
 
