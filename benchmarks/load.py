@@ -232,10 +232,10 @@ def _report(name: str, results: dict[str, dict[str, float]]) -> None:
 
 def _ratio(label: str, value: float, op: str, target: float) -> None:
     if not op:
-        print(f"{label:18s}: {value:6.2f}x")
+        print(f"{label:20s}: {value:6.2f}x")
         return
     met = value <= target if op == "<=" else value >= target
-    print(f"{label:18s}: {value:6.2f}x  (target {op} {target:g}x)  {'ok' if met else 'MISSED'}")
+    print(f"{label:20s}: {value:6.2f}x  (target {op} {target:g}x)  {'ok' if met else 'MISSED'}")
 
 
 if __name__ == "__main__":
