@@ -259,7 +259,9 @@ def trend_chart(
 def hour_weekday_frame(chats: pl.DataFrame, *, column: str = "createdAt") -> pl.DataFrame:
     """Chats per weekday and hour of day (channel time zone): all 7 × 24 cells.
 
-    Returns ``weekday`` (``"Mon"`` … ``"Sun"``), ``hour`` (0–23) and ``chats``.
+    Returns ``weekday`` (``Int8``, 1 = Monday … 7 = Sunday, as ``summarize``'s),
+    ``hour`` (0–23) and ``chats``; :func:`hour_weekday_chart` labels the days
+    (:data:`WEEKDAYS`).
     """
     _need(chats, (column,), "hour_weekday_frame")
     counts = (
@@ -276,10 +278,7 @@ def hour_weekday_frame(chats: pl.DataFrame, *, column: str = "createdAt") -> pl.
     )
     return (
         grid.join(counts, on=["wd", "hour"], how="left")
-        .with_columns(
-            pl.col("chats").fill_null(0),
-            pl.col("wd").replace_strict(list(range(1, 8)), WEEKDAYS, return_dtype=pl.String),
-        )
+        .with_columns(pl.col("chats").fill_null(0))
         .sort("wd", "hour")
         .select(pl.col("wd").alias("weekday"), "hour", "chats")
     )
@@ -290,7 +289,9 @@ def hour_weekday_chart(
 ) -> alt.Chart:
     """Heat map of chats per hour of day × weekday (see :func:`hour_weekday_frame`)."""
     alt = _altair()
-    data = hour_weekday_frame(chats, column=column)
+    data = hour_weekday_frame(chats, column=column).with_columns(
+        pl.col("weekday").replace_strict(list(range(1, 8)), WEEKDAYS, return_dtype=pl.String)
+    )
     return (
         alt.Chart(data, title=title or "Chats by hour and weekday")
         .mark_rect()

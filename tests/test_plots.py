@@ -67,7 +67,14 @@ def test_hour_weekday_frame_has_every_cell() -> None:
     out = plots.hour_weekday_frame(chats())
     assert out.height == 7 * 24
     cells = {(w, h): n for w, h, n in out.rows() if n}
-    assert cells == {("Mon", 9): 1, ("Wed", 23): 1, ("Sun", 23): 2, ("Mon", 0): 1}
+    assert cells == {(1, 9): 1, (3, 23): 1, (7, 23): 2, (1, 0): 1}  # 1 = Monday
+    assert out.schema == pl.Schema({"weekday": pl.Int8, "hour": pl.Int8, "chats": pl.Int64})
+
+
+def test_hour_weekday_chart_labels_the_days() -> None:
+    spec = plots.hour_weekday_chart(chats()).to_dict()
+    (rows,) = spec["datasets"].values()
+    assert [r["weekday"] for r in rows[::24]] == list(plots.WEEKDAYS)
 
 
 def waits() -> pl.DataFrame:
