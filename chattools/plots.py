@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
+from chattools.derive.joins import placeholder_expr
 from chattools.derive.summary import PERIODS, period_start
 from chattools.errors import InvalidValueError, MissingColumnError, MissingDependencyError
 from chattools.readers.parse import TIMESTAMP_RANGE
@@ -396,8 +397,9 @@ def assignee_frame(
     ``answered``, ``first_response_time_median_minutes`` and
     ``reply_time_mean_minutes`` (``first_response_time_business_median_minutes`` and
     ``reply_time_business_mean_minutes`` with ``business=True``). ``managers`` (``id``,
-    ``name``) labels assignees by name; unknown ids and missing names fall back to the
-    id. Sorted by chats, then label.
+    ``name``) labels assignees by name; an id without a name is ``"manager 7 (unknown)"``
+    as in :func:`chattools.chat_metrics`, no assignee ``"(unassigned)"``. Sorted by chats,
+    then label.
     """
     sfx = "_business" if business else ""
     frt, total, count = f"first_response_time{sfx}", f"total_reply_time{sfx}", "reply_count"
@@ -411,7 +413,8 @@ def assignee_frame(
             mean
         ),
     )
-    label = pl.col("assigneeId").fill_null("(unassigned)")
+    unknown = placeholder_expr("manager", pl.col("assigneeId"))  # as chat_metrics names them
+    label = pl.when(pl.col("assigneeId").is_null()).then(pl.lit("(unassigned)")).otherwise(unknown)
     if managers is not None and managers.height:
         names = managers.select("id", pl.col("name").alias("__name")).unique("id", keep="first")
         out = out.join(names, left_on="assigneeId", right_on="id", how="left")

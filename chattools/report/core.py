@@ -89,8 +89,8 @@ class Report:
 #: ``_business`` twins when operating hours are given).
 _USED = (
     "id", "first_response_time", "resolution_time", "unanswered_tail", "pending_age_at_export",
-    "messages_customer", "messages_team", "state", "assigneeId", "tags", "createdAt",
-    "openedAt",
+    "messages_customer", "messages_team", "state", "assigneeId", "assignee_name", "tags",
+    "createdAt", "openedAt",
 )  # fmt: skip
 
 

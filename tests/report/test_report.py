@@ -480,3 +480,20 @@ def test_real_exports_open_with_the_summary_and_their_own_period(
     manager_text = " ".join(text_of(parts[t]) for t in MANAGER_PART)
     assert re.findall(r"\b[a-z]+_[a-z_]+\b", manager_text) == []
     assert html.count("<svg") == 5
+
+
+def test_assignees_missing_from_the_manager_sheet_are_named_as_in_chat_metrics() -> None:
+    """Real H1: 16 assignees, 15 of them not in its 2-row Manager sheet (counted with sets)."""
+    path = REAL / "channel-a-2022H1.xlsx"
+    if not path.exists():
+        pytest.skip(f"{path} is not in this checkout")
+    exp = ct.open_export(path)
+    named = set(exp.managers.filter(pl.col("name").is_not_null())["id"].to_list())
+    unnamed = set(exp.chats["assigneeId"].drop_nulls().to_list()) - named
+    assert len(unnamed) == 15
+    team = section_map(ct.build_report(exp, hours="infer").html())["Team"]
+    assert f'<p class="note">{len(unnamed)} assignee(s) are not in the export\'s' in team
+    shown = set(re.findall(r"<td>manager (\d+) \(unknown\)</td>", team))
+    assert shown and shown <= unnamed  # the table's visible rows; the rest behind the fold
+    names = ct.chat_metrics(exp)["assignee_name"].drop_nulls().unique().to_list()
+    assert {f"manager {i} (unknown)" for i in shown} <= set(names)

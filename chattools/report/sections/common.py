@@ -16,6 +16,8 @@ from chattools.privacy import mask_pii
 from chattools.report.html import content_id, duration, esc
 from chattools.report.period import Period
 
+#: The label of the chats nobody was assigned to.
+UNASSIGNED = "(unassigned)"
 VISIBLE = 10  #: rows of a table shown before the ``<details>`` fold
 WEEKS_VISIBLE = 8  #: latest weeks shown before the fold
 WAIT_LABELS = {
@@ -136,19 +138,9 @@ def minutes_of(series: pl.Series) -> list[float | None]:
     return [None if v is None else v.total_seconds() / 60 for v in series.to_list()]
 
 
-def assignee_names(ctx: Context) -> pl.Expr:
-    """``assigneeId`` as a manager name (the id when the export lacks the name)."""
-    managers = ctx.exp.managers
-    names: dict[str, str] = {}
-    if {"id", "name"} <= set(managers.columns):
-        for mid, name in managers.select("id", "name").iter_rows():
-            if mid is not None and name:
-                names.setdefault(mid, name)
-    label = pl.col("assigneeId").replace_strict(names, default=pl.col("assigneeId"))
-    return (
-        pl.when(pl.col("assigneeId").is_null())
-        .then(pl.lit("(unassigned)"))
-        .when(pl.col("assigneeId").is_in(list(names)))
-        .then(label)
-        .otherwise(pl.lit("Manager #") + pl.col("assigneeId"))
-    )
+def assignee_label() -> pl.Expr:
+    """The assignee as :func:`chattools.chat_metrics` names them (``assignee_name``: the
+    Manager sheet's name, or ``"manager 7 (unknown)"`` for an id the sheet lacks), and
+    ``"(unassigned)"`` for a chat without one: the names of the notebooks and the charts.
+    """
+    return pl.col("assignee_name").fill_null(UNASSIGNED)

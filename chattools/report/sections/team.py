@@ -16,7 +16,7 @@ from chattools.report.sections.common import (
     VISIBLE,
     Context,
     Section,
-    assignee_names,
+    assignee_label,
     chart,
     minutes,
     minutes_of,
@@ -47,7 +47,7 @@ def team(ctx: Context) -> Section:
         pl.col("unanswered_tail").is_not_null().sum().cast(pl.Int64).alias("Unanswered"),
     ]
     per = (
-        m.with_columns(assignee_names(ctx).alias("Assignee"))
+        m.with_columns(assignee_label().alias("Assignee"))
         .group_by("Assignee")
         .agg(aggs)
         .sort(["Chats", "Assignee"], descending=[True, False])
@@ -70,13 +70,25 @@ def team(ctx: Context) -> Section:
         ),
         table(per, visible=VISIBLE, percent=(ctx.within_label,), more="more assignees"),
     ]
-    unnamed = per.filter(pl.col("Assignee").str.starts_with("Manager #")).height
+    unnamed = _unnamed_assignees(ctx)
     if unnamed:
         parts.append(
             f'<p class="note">{unnamed} assignee(s) are not in the export\'s Manager sheet '
-            "(e.g. people who have left the team): shown by id.</p>"
+            '(e.g. people who have left the team): shown as "manager &lt;id&gt; (unknown)".</p>'
         )
     return Section("Team", "".join(parts))
+
+
+def _unnamed_assignees(ctx: Context) -> int:
+    """How many of the period's assignees have no name in the export's Manager sheet."""
+    managers = ctx.exp.managers
+    named = (
+        managers.filter(pl.col("name").is_not_null())["id"]
+        if {"id", "name"} <= set(managers.columns)
+        else pl.Series("id", [], pl.String)
+    )
+    ids = ctx.metrics["assigneeId"].drop_nulls().unique()
+    return int((~ids.is_in(named.implode())).sum())
 
 
 # -- customer satisfaction and automation (2026 exports) ----------------------------------------

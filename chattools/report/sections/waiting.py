@@ -13,7 +13,7 @@ from chattools.report.sections.common import (
     WAIT_LABELS,
     Context,
     Section,
-    assignee_names,
+    assignee_label,
     chart,
     masked,
 )
@@ -60,7 +60,7 @@ def waiting(ctx: Context) -> Section:
         shown = (
             pending.select(
                 pl.col("id").alias("Chat"),
-                assignee_names(ctx).alias("Assignee"),
+                assignee_label().alias("Assignee"),
                 pl.col("pending_age_at_export").alias("Waiting for"),
             )
             .join(names, left_on="Chat", right_on="id", how="left", maintain_order="left")
