@@ -221,8 +221,8 @@ def campaign_outcomes(exp: Export) -> pl.DataFrame:
     ``marketingType`` (from the chats), ``campaign_name``, ``campaign_type``,
     ``campaign_known`` (listed in the Marketing sheet), ``chats``, ``answered`` (team
     replied), ``resolved`` (state ``closed``), ``answered_rate``, ``resolved_rate``,
-    ``median_first_response`` (median of ``firstRepliedAtAfterOpen - openedAt`` over chats
-    with both) and ``first_response_samples`` (how many chats that median uses).
+    ``first_response_time_median`` (median of ``firstRepliedAtAfterOpen - openedAt`` over chats
+    with both) and ``first_response_time_n`` (how many chats that median uses; the names of :func:`chattools.summarize`).
 
     Examples
     --------
@@ -236,7 +236,7 @@ def campaign_outcomes(exp: Export) -> pl.DataFrame:
     ...     "openedAt": [t, t], "firstRepliedAtAfterOpen": [t + timedelta(minutes=4), None]})],
     ...     how="diagonal_relaxed")
     >>> out = campaign_outcomes(ct.Export({"chats": chats}))
-    >>> out.select("marketingId", "chats", "answered", "resolved", "median_first_response").rows()
+    >>> out.select("marketingId", "chats", "answered", "resolved", "first_response_time_median").rows()
     [('9', 2, 1, 1, datetime.timedelta(seconds=240))]
     """
     flags = chat_outcomes(exp)
@@ -245,8 +245,8 @@ def campaign_outcomes(exp: Export) -> pl.DataFrame:
         pl.len().cast(pl.Int64).alias("chats"),
         pl.col("team_replied").sum().cast(pl.Int64).alias("answered"),
         pl.col("closed").sum().cast(pl.Int64).alias("resolved"),
-        pl.col("first_response").median().alias("median_first_response"),
-        pl.col("first_response").count().cast(pl.Int64).alias("first_response_samples"),
+        pl.col("first_response").median().alias("first_response_time_median"),
+        pl.col("first_response").count().cast(pl.Int64).alias("first_response_time_n"),
     )
     campaigns = lookup(
         exp.lazy("marketing"), {"name": "campaign_name", "type": "campaign_type"}
@@ -256,7 +256,7 @@ def campaign_outcomes(exp: Export) -> pl.DataFrame:
             campaigns, left_on="marketingId", right_on="id", how="full", coalesce=True
         )
         .with_columns(
-            pl.col("chats", "answered", "resolved", "first_response_samples").fill_null(0),
+            pl.col("chats", "answered", "resolved", "first_response_time_n").fill_null(0),
             pl.when(pl.col("marketingId").is_null())
             .then(None)
             .otherwise(pl.col("campaign_known").fill_null(False))
@@ -279,8 +279,8 @@ def campaign_outcomes(exp: Export) -> pl.DataFrame:
             "resolved",
             "answered_rate",
             "resolved_rate",
-            "median_first_response",
-            "first_response_samples",
+            "first_response_time_median",
+            "first_response_time_n",
         )
         .sort(["chats", "marketingId"], descending=[True, False], nulls_last=True)
         .collect()

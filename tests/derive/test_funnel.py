@@ -121,8 +121,8 @@ def test_campaign_outcomes_by_hand() -> None:
         "chats",
         "answered",
         "resolved",
-        "median_first_response",
-        "first_response_samples",
+        "first_response_time_median",
+        "first_response_time_n",
     ).rows() == [
         # a: 1 min, b: none, c: 5 min → median 3 min of 2 samples
         ("100", "campaign", "Spring", True, 3, 3, 2, timedelta(minutes=3), 2),
