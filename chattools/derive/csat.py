@@ -98,7 +98,7 @@ def csat_summary(
     exp: Export, by: By = None, *, every: str = "1mo", lazy: bool = False
 ) -> pl.DataFrame | pl.LazyFrame:
     """CSAT per group: ``chats``, ``answers``, ``invalid``, ``response_rate``,
-    ``mean_score``, ``top`` (answers of 4 or 5), ``csat_pct`` (``top / answers``),
+    ``score_mean``, ``top`` (answers of 4 or 5), ``csat_pct`` (``top / answers``),
     ``scale`` (what the scores fit) and ``score_1`` … ``score_5`` (answers per score).
 
     ``by``: ``"assignee"``, ``"team"``, ``"tag"``, ``"period"`` (with ``every``) or a
@@ -113,7 +113,7 @@ def csat_summary(
             pl.len().cast(pl.Int64).alias("chats"),
             score.count().cast(pl.Int64).alias("answers"),
             pl.col("__invalid").sum().cast(pl.Int64).alias("invalid"),
-            score.mean().alias("mean_score"),
+            score.mean().alias("score_mean"),
             (score >= TOP_SCORE).sum().cast(pl.Int64).alias("top"),
             scale_expr(score).alias("scale"),
             *[(score == k).sum().cast(pl.Int64).alias(f"score_{k}") for k in range(1, 6)],
@@ -122,7 +122,7 @@ def csat_summary(
             (pl.col("answers") / pl.col("chats")).alias("response_rate"),
             pl.when(pl.col("answers") > 0).then(pl.col("top") / pl.col("answers")).alias("csat_pct"),
         )
-        .select(*keys, "chats", "answers", "invalid", "response_rate", "mean_score", "top",
+        .select(*keys, "chats", "answers", "invalid", "response_rate", "score_mean", "top",
                 "csat_pct", "scale", *[f"score_{k}" for k in range(1, 6)])
         .sort(keys or "chats", nulls_last=True)
     )  # fmt: skip

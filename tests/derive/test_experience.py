@@ -81,7 +81,7 @@ def test_csat_overall(exp: ct.Export) -> None:
     # valid scores 5, 4, 2, 1, 3 (the 7 is invalid); top = 4 or 5 → 2 of 5
     assert (got["chats"], got["answers"], got["invalid"], got["top"]) == (7, 5, 1, 2)
     assert got["csat_pct"] == pytest.approx(0.4)
-    assert got["mean_score"] == pytest.approx(3.0)
+    assert got["score_mean"] == pytest.approx(3.0)
     assert got["response_rate"] == pytest.approx(5 / 7)
     assert got["scale"] == "5-point"
     assert [got[f"score_{k}"] for k in range(1, 6)] == [1, 1, 1, 1, 1]

@@ -180,7 +180,7 @@ def satisfaction(ctx: Context) -> Section | None:
     csat = csat_summary(exp).row(0, named=True)
     alf = alf_summary(exp).row(0, named=True)
     again = reopen_rates(exp).row(0, named=True)
-    mean = csat["mean_score"]
+    mean = csat["score_mean"]
     handling = alf["alf_handling_time_median"]
     cx = alf["cx_score_mean"]
     figures = [
