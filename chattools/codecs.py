@@ -80,6 +80,8 @@ __all__ = [
     "codec_of_dtype",
 ]
 
+#: What a re-saved spreadsheet may hold in a kind's cells (:attr:`Codec.in_spreadsheet`).
+SpreadsheetRole = Literal["text", "id", "count", "number", "date", "bool"]
 Kind = Literal[
     "id", "text", "datetime", "utc_datetime", "duration", "int", "number", "bool", "list", "tags"
 ]
@@ -183,6 +185,12 @@ class Codec:
     #: Whether a value is a list (text joined by :data:`LIST_SEPARATOR`, a JSON array in
     #: the API shape).
     is_list = False
+    #: What a workbook re-saved by a spreadsheet may hold in this kind's cells, as
+    #: :mod:`chattools.readers.resaved` judges them: ``"text"`` (any number, date or
+    #: formula cell changed the text), ``"id"`` (digits the program made a number: kept
+    #: up to 15 digits), ``"count"`` (a number cell, parsed as the text would be), or the
+    #: cell type a faithful value has (``"number"``, ``"date"``, ``"bool"``).
+    in_spreadsheet: SpreadsheetRole = "text"
 
     def __init__(self, kind: Kind, dtype: pl.DataType) -> None:
         self.kind: Kind = kind
@@ -236,6 +244,7 @@ class Codec:
 
 class _Id(Codec):
     fixes_float_zero = True
+    in_spreadsheet: SpreadsheetRole = "id"
 
     def parse_text(
         self, raw: pl.Expr, timezone: str, *, may_be_float: bool = True, may_be_blank: bool = True
@@ -250,6 +259,7 @@ class _Id(Codec):
 
 class _List(Codec):
     is_list = True
+    in_spreadsheet: SpreadsheetRole = "id"  # lists of ids (managerIds); tags: _Tags
 
     def parse_text(
         self, raw: pl.Expr, timezone: str, *, may_be_float: bool = True, may_be_blank: bool = True
@@ -272,7 +282,13 @@ class _List(Codec):
         return expr if isinstance(dtype, pl.List) else expr.str.split(LIST_SEPARATOR)
 
 
+class _Tags(_List):
+    in_spreadsheet: SpreadsheetRole = "text"
+
+
 class _Bool(Codec):
+    in_spreadsheet: SpreadsheetRole = "bool"
+
     def parse_text(
         self, raw: pl.Expr, timezone: str, *, may_be_float: bool = True, may_be_blank: bool = True
     ) -> Parsed:
@@ -293,6 +309,7 @@ class _Bool(Codec):
 
 class _Int(Codec):
     fixes_float_zero = True
+    in_spreadsheet: SpreadsheetRole = "count"
 
     def parse_text(
         self, raw: pl.Expr, timezone: str, *, may_be_float: bool = True, may_be_blank: bool = True
@@ -317,6 +334,8 @@ class _Int(Codec):
 
 
 class _Number(Codec):
+    in_spreadsheet: SpreadsheetRole = "number"
+
     def parse_text(
         self, raw: pl.Expr, timezone: str, *, may_be_float: bool = True, may_be_blank: bool = True
     ) -> Parsed:
@@ -341,6 +360,8 @@ class _Number(Codec):
 
 class _Time(Codec):
     """A moment, typed in the channel's zone; epoch milliseconds in the API shape."""
+
+    in_spreadsheet: SpreadsheetRole = "date"
 
     def dtype(self, timezone: str) -> pl.DataType:
         return pl.Datetime(TIME_UNIT, timezone)
@@ -516,6 +537,8 @@ def _duration_total(text: pl.Expr, fields: list[pl.Expr]) -> pl.Expr:
 class _Duration(Codec):
     """``"12h 3m 5s"`` (legacy) or whole seconds (2026, case); milliseconds in the API."""
 
+    in_spreadsheet: SpreadsheetRole = "count"  # whole seconds, in 2026 exports
+
     def parse_text(
         self, raw: pl.Expr, timezone: str, *, may_be_float: bool = True, may_be_blank: bool = True
     ) -> Parsed:
@@ -583,7 +606,7 @@ CODECS: dict[Kind, Codec] = {
     "number": _Number("number", pl.Float64()),
     "bool": _Bool("bool", pl.Boolean()),
     "list": _List("list", _LIST),
-    "tags": _List("tags", _LIST),
+    "tags": _Tags("tags", _LIST),
 }
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import polars as pl
+import pytest
 
 from chattools import schema
 from chattools.codecs import codec, codec_of_dtype
@@ -249,3 +250,15 @@ def test_columns_of_no_known_kind_are_written_by_their_dtype() -> None:
         codec_of_dtype(d).format_text(pl.col(c), d, None).alias(c) for c, d in frame.schema.items()
     )
     assert text.row(0) == ("2024-01-02 03:04:05", "0h 2m 0s", "false", "7")
+
+
+@pytest.mark.parametrize(
+    ("kind", "role"),
+    [("text", "text"), ("tags", "text"), ("id", "id"), ("list", "id"), ("int", "count"),
+     ("duration", "count"), ("number", "number"), ("datetime", "date"),
+     ("utc_datetime", "date"), ("bool", "bool")],
+)  # fmt: skip
+def test_each_kind_says_what_a_resaved_spreadsheet_may_hold(kind: str, role: str) -> None:
+    """readers/resaved.py judges a re-saved cell by this role (a tag list is text: a tag
+    "007" Excel made the number 7 changed it; an id list is ids: 15 digits survive)."""
+    assert codec(kind).in_spreadsheet == role  # type: ignore[arg-type]

@@ -53,6 +53,7 @@ from __future__ import annotations
 import polars as pl
 
 from chattools import schema
+from chattools.codecs import CODECS, Kind
 from chattools.export import PROBLEM_SCHEMA
 from chattools.readers.parse import canonical_names, sheet_problems
 from chattools.readers.sheets import RawSheet
@@ -80,10 +81,18 @@ REASONS = {
     "wrong type": "a cell of the wrong type for the column (a date or true/false cell)",
     "formula": "a formula cell; loaded its saved result",
 }
-_TEXT_KINDS = ("text", "tags")
-_ID_KINDS = ("id", "list")
-_NUMBER_KINDS = ("int", "duration")
-_DATE_KINDS = {"datetime": "date", "utc_datetime": "date", "bool": "bool"}
+
+
+def _kinds(*roles: str) -> tuple[Kind, ...]:
+    """The column kinds whose codec's :attr:`~chattools.codecs.Codec.in_spreadsheet` is one of ``roles``."""
+    return tuple(kind for kind, coder in CODECS.items() if coder.in_spreadsheet in roles)
+
+
+_TEXT_KINDS = _kinds("text")
+_ID_KINDS = _kinds("id")
+_NUMBER_KINDS = _kinds("count")
+#: The cell type a faithful value of a date or boolean kind has (every other: "number").
+_DATE_KINDS = {kind: CODECS[kind].in_spreadsheet for kind in _kinds("date", "bool")}
 _SERIAL_MIN, _SERIAL_END = 1, 2_958_466  # 1900-01-01 and 10000-01-01 in Excel's calendar
 _DATE_SHOWN = "%Y-%m-%d %H:%M:%S%.f"
 _US = pl.Datetime(schema.TIME_UNIT)
