@@ -59,13 +59,15 @@ def _cycle(graph: grimp.ImportGraph) -> list[str] | None:
     path: list[str] = []
 
     def visit(module: str) -> list[str] | None:
-        state[module], _ = "open", path.append(module)
+        state[module] = "open"
+        path.append(module)
         for imported in sorted(graph.find_modules_directly_imported_by(module)):
             if state.get(imported) == "open":
                 return [*path[path.index(imported) :], imported]
             if imported not in state and (found := visit(imported)):
                 return found
-        state[module], _ = "done", path.pop()
+        state[module] = "done"
+        path.pop()
         return None
 
     for module in sorted(graph.modules):

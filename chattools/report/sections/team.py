@@ -149,11 +149,8 @@ def _hold_table(ctx: Context, exp: Export) -> pl.DataFrame:
 def _team_table(exp: Export) -> pl.DataFrame:
     """:func:`chattools.team_summary` with readable headings, teams with chats only."""
     per = team_summary(exp)
-    name = (
-        pl.when(pl.col("teamId").is_null())
-        .then(pl.lit("(no team)"))
-        .otherwise(pl.coalesce("team_name", pl.lit("Team #") + pl.col("teamId")))
-    )
+    # team_name is the Team sheet's, or "team <id> (unknown)" (chattools.derive.chat_groups)
+    name = pl.when(pl.col("teamId").is_null()).then(pl.lit("(no team)")).otherwise("team_name")
     return per.filter(pl.col("chats") > 0).select(
         name.alias("Team"),
         pl.col("members").alias("Members"),
