@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from chattools import schema
-from chattools.errors import MissingSheetError, MovedError
+from chattools.errors import MissingColumnError, MissingSheetError, MovedError
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -146,6 +146,32 @@ class Export:
         if frame is None:
             return schema.empty_frame(sheet, self.timezone).lazy()
         return frame.lazy()
+
+    def require(self, sheet: str, *columns: str) -> pl.LazyFrame:
+        """:meth:`lazy` after checking the frame has ``columns``: a frame built by hand
+        without one gets a :class:`~chattools.errors.MissingColumnError` naming it, not a
+        Polars error from deep inside a plan.
+
+        >>> import polars as pl, chattools as ct
+        >>> ct.Export({"chats": pl.DataFrame({"id": ["a"]})}).require("chats", "id", "openedAt")
+        Traceback (most recent call last):
+        ...
+        chattools.errors.MissingColumnError: the chats frame has no column 'openedAt' (it has ['id'])
+        Hint: keep the export's columns (filter rows, not columns), or start from chattools.schema.empty_frame('chats').
+        """
+        lf = self.lazy(sheet)
+        names = lf.collect_schema().names()
+        missing = [c for c in columns if c not in names]
+        if missing:
+            what = ", ".join(repr(c) for c in missing)
+            plural = "s" if len(missing) > 1 else ""
+            msg = f"the {sheet} frame has no column{plural} {what} (it has {names!r})"
+            raise MissingColumnError(
+                msg,
+                hint="keep the export's columns (filter rows, not columns), or start from "
+                f"chattools.schema.empty_frame({sheet!r}).",
+            )
+        return lf
 
     def frame(self, sheet: str) -> pl.DataFrame:
         """The typed frame of ``sheet``, collected if it is lazy."""

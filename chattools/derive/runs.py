@@ -75,7 +75,7 @@ def file_order(exp: Export) -> list[str] | None:
 
 def chat_states(exp: Export) -> pl.LazyFrame:
     """Per chat: ``openedAt``, ``closedAt`` and ``is_closed`` (state ``"closed"``)."""
-    return exp.lazy("chats").select(
+    return exp.require("chats", "id", "openedAt", "closedAt", "state").select(
         pl.col("id").alias("chatId"),
         "openedAt",
         "closedAt",
@@ -89,7 +89,7 @@ def _ensure_messages(exp: Export) -> pl.LazyFrame:
     Frames built without provenance (e.g. ``chattools.sample``) get ``_row`` = their
     row position, so same-second ties keep the frame's order through joins.
     """
-    lf = exp.lazy("messages")
+    lf = exp.require("messages", "chatId", "personType", "createdAt")
     names = lf.collect_schema().names()
     if "_row" not in names:
         lf = lf.with_row_index("_row", offset=1).with_columns(pl.col("_row").cast(pl.Int64))

@@ -10,9 +10,10 @@ import pytest
 from builders import BASE, at, make_export
 from polars.testing import assert_frame_equal
 
-from chattools import Export
+import chattools as ct
+from chattools import Export, schema
 from chattools.derive.runs import as_of_frame, runs
-from chattools.errors import InvalidValueError
+from chattools.errors import InvalidValueError, MissingColumnError
 
 
 def _rows(exp: Export) -> list[tuple[Any, ...]]:
@@ -128,3 +129,14 @@ def test_as_of_default_naive_and_bad() -> None:
     assert as_of_frame(exp, BASE + timedelta(hours=1)).collect().item() == at(3600)
     with pytest.raises(InvalidValueError, match="as_of must be a datetime"):
         as_of_frame(exp, "2024-03-04")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("derive", [ct.chat_metrics, ct.waits, ct.hold_times, ct.channel_metrics])
+def test_a_hand_built_frame_without_a_needed_column_is_named(derive: Any) -> None:
+    chats = pl.DataFrame({"id": ["a"], "state": ["closed"], "closedAt": [None]})
+    with pytest.raises(MissingColumnError, match=r"the chats frame has no column 'openedAt'"):
+        derive(ct.Export({"chats": chats}))
+    messages = schema.empty_frame("messages").drop("createdAt")
+    full = schema.empty_frame("chats")
+    with pytest.raises(MissingColumnError, match=r"the messages frame has no column 'createdAt'"):
+        derive(ct.Export({"chats": full, "messages": messages}))
