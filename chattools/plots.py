@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
-from chattools.derive.joins import placeholder_expr
+from chattools.derive.joins import UNASSIGNED_LABEL, with_assignee
 from chattools.derive.summary import PERIODS, period_start
 from chattools.errors import InvalidValueError, MissingColumnError, MissingDependencyError
 from chattools.readers.parse import TIMESTAMP_RANGE
@@ -397,14 +397,15 @@ def assignee_frame(
     ``answered``, ``first_response_time_median_minutes`` and
     ``reply_time_mean_minutes`` (``first_response_time_business_median_minutes`` and
     ``reply_time_business_mean_minutes`` with ``business=True``). ``managers`` (``id``,
-    ``name``) labels assignees by name; an id without a name is ``"manager 7 (unknown)"``
-    as in :func:`chattools.chat_metrics`, no assignee ``"(unassigned)"``. Sorted by chats,
-    then label.
+    ``name``) labels assignees by name, as :func:`chattools.chat_metrics` does; without
+    it, the metrics' own ``assignee_name`` does. An id without a name is ``"manager 7
+    (unknown)"``, no assignee ``"(unassigned)"``. Sorted by chats, then label.
     """
     sfx = "_business" if business else ""
     frt, total, count = f"first_response_time{sfx}", f"total_reply_time{sfx}", "reply_count"
     _need(metrics, ("assigneeId", frt, total, count), "assignee_frame")
     median, mean = assignee_columns(business=business)
+    own_names = "assignee_name" in metrics.columns and (managers is None or not managers.height)
     out = metrics.group_by("assigneeId").agg(
         pl.len().cast(pl.Int64).alias("chats"),
         pl.col(frt).is_not_null().sum().cast(pl.Int64).alias("answered"),
@@ -412,13 +413,12 @@ def assignee_frame(
         _minutes(pl.col(total).sum() / pl.col(count).sum().cast(pl.Int64).replace(0, None)).alias(
             mean
         ),
+        *([pl.col("assignee_name").first()] if own_names else []),
     )
-    unknown = placeholder_expr("manager", pl.col("assigneeId"))  # as chat_metrics names them
-    label = pl.when(pl.col("assigneeId").is_null()).then(pl.lit("(unassigned)")).otherwise(unknown)
-    if managers is not None and managers.height:
-        names = managers.select("id", pl.col("name").alias("__name")).unique("id", keep="first")
-        out = out.join(names, left_on="assigneeId", right_on="id", how="left")
-        label = pl.coalesce(pl.col("__name"), label)
+    if not own_names:  # the Manager sheet's names and chat_metrics' placeholder
+        sheet = managers if managers is not None else pl.DataFrame(schema={"id": pl.String})
+        out = with_assignee(out.lazy(), sheet.lazy()).collect()
+    label = pl.col("assignee_name").fill_null(UNASSIGNED_LABEL)
     return (
         out.with_columns(label.alias("assignee"))
         .select(

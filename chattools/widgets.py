@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from chattools import plots
+from chattools.derive.joins import UNASSIGNED_LABEL
 from chattools.derive.metrics import chat_metrics
 from chattools.derive.summary import summarize
 from chattools.errors import ChattoolsError, MissingDependencyError
@@ -142,7 +143,7 @@ class FilterPanel:
         if {"id", "name"} <= set(exp.managers.columns):
             for row in exp.managers.select("id", "name").drop_nulls().iter_rows():
                 names.setdefault(row[0], row[1])
-        assignee_options = [("(unassigned)", UNASSIGNED)] + [
+        assignee_options = [(UNASSIGNED_LABEL, UNASSIGNED)] + [
             (f"{names[a]} ({a})" if a in names else a, a) for a in assignees
         ]
         states = _sorted_values(chats["state"]) if "state" in chats.columns else []

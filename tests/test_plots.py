@@ -196,6 +196,17 @@ def test_periods_in_volume_frame_are_local_dates() -> None:
     assert out["period"][0] == date(2024, 3, 4)
 
 
+def test_assignee_frame_without_managers_uses_the_metrics_own_names() -> None:
+    named = metrics().with_columns(
+        pl.when(pl.col("assigneeId").is_not_null()).then(pl.lit("Lee")).alias("assignee_name")
+    )
+    assert plots.assignee_frame(named)["assignee"].to_list() == ["Lee", "(unassigned)"]
+    managers = pl.DataFrame({"id": ["7"], "name": ["Kim"]})  # given, the sheet wins
+    assert plots.assignee_frame(named, managers=managers)["assignee"].to_list() == [
+        "Kim", "(unassigned)"
+    ]  # fmt: skip
+
+
 def test_assignee_frame_names_say_business_time() -> None:
     calendar = plots.assignee_frame(metrics()).columns
     business = plots.assignee_frame(metrics(), business=True).columns

@@ -28,6 +28,7 @@ from chattools.export import Export
 
 __all__ = [
     "PATH_SEPARATOR",
+    "UNASSIGNED_LABEL",
     "chat_table",
     "join_lookup",
     "known_expr",
@@ -64,6 +65,10 @@ def lookup(frame: pl.LazyFrame, columns: dict[str, str], *, key: str = "id") -> 
 def known_expr(id_column: str) -> pl.Expr:
     """``True`` when the lookup matched, ``False`` when it did not, null without an id."""
     return pl.when(pl.col(id_column).is_null()).then(None).otherwise(pl.col(_HIT).is_not_null())
+
+
+#: The label of a chat nobody was assigned to, where a name is shown (report, charts, panel).
+UNASSIGNED_LABEL = "(unassigned)"
 
 
 def placeholder_expr(kind: str | pl.Expr, id_expr: pl.Expr) -> pl.Expr:

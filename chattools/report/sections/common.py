@@ -11,13 +11,12 @@ from typing import Any
 
 import polars as pl
 
+from chattools.derive.joins import UNASSIGNED_LABEL
 from chattools.export import Export
 from chattools.privacy import mask_pii
 from chattools.report.html import content_id, duration, esc
 from chattools.report.period import Period
 
-#: The label of the chats nobody was assigned to.
-UNASSIGNED = "(unassigned)"
 VISIBLE = 10  #: rows of a table shown before the ``<details>`` fold
 WEEKS_VISIBLE = 8  #: latest weeks shown before the fold
 WAIT_LABELS = {
@@ -143,4 +142,4 @@ def assignee_label() -> pl.Expr:
     Manager sheet's name, or ``"manager 7 (unknown)"`` for an id the sheet lacks), and
     ``"(unassigned)"`` for a chat without one: the names of the notebooks and the charts.
     """
-    return pl.col("assignee_name").fill_null(UNASSIGNED)
+    return pl.col("assignee_name").fill_null(UNASSIGNED_LABEL)
