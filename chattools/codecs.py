@@ -76,6 +76,7 @@ __all__ = [
     "Kind",
     "LocalTime",
     "Parsed",
+    "SpreadsheetRole",
     "codec",
     "codec_of_dtype",
 ]

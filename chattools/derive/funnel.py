@@ -221,8 +221,9 @@ def campaign_outcomes(exp: Export) -> pl.DataFrame:
     ``marketingType`` (from the chats), ``campaign_name``, ``campaign_type``,
     ``campaign_known`` (listed in the Marketing sheet), ``chats``, ``answered`` (team
     replied), ``resolved`` (state ``closed``), ``answered_rate``, ``resolved_rate``,
-    ``first_response_time_median`` (median of ``firstRepliedAtAfterOpen - openedAt`` over chats
-    with both) and ``first_response_time_n`` (how many chats that median uses; the names of :func:`chattools.summarize`).
+    ``first_response_time_median`` (median of ``firstRepliedAtAfterOpen - openedAt``
+    over chats with both) and ``first_response_time_n`` (how many chats that median
+    uses), named as in :func:`chattools.summarize`.
 
     Examples
     --------

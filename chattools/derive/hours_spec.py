@@ -183,8 +183,9 @@ def parse_days_and_slots(
     items: Sequence[str], *, name: str = "operating hours"
 ) -> dict[str, list[str]]:
     """The command line's text form, ``"<days> <slot>,<slot>"`` per item, → the mapping
-    :meth:`~chattools.derive.hours.OperatingHours.weekly` takes (checked by
-    :func:`parse_weekly`); ``name`` is how an error calls the input (``"--hours"``).
+    :meth:`~chattools.derive.hours.OperatingHours.weekly` takes (which checks the days
+    and slots with :func:`parse_weekly`); ``name`` is how an error calls the input
+    (``"--hours"``).
 
     >>> parse_days_and_slots(["mon-fri 09:00-12:00,13:00-18:00", "sat 22:00-06:00"])
     {'mon-fri': ['09:00-12:00', '13:00-18:00'], 'sat': ['22:00-06:00']}
@@ -203,7 +204,6 @@ def parse_days_and_slots(
                 msg, hint='write it like "mon-fri 09:00-12:00,13:00-18:00".'
             )
         slots.setdefault(days, []).extend(t.strip() for t in times.split(",") if t.strip())
-    parse_weekly(slots)
     return slots
 
 

@@ -53,7 +53,7 @@ from __future__ import annotations
 import polars as pl
 
 from chattools import schema
-from chattools.codecs import CODECS, Kind
+from chattools.codecs import CODECS, Kind, SpreadsheetRole
 from chattools.export import PROBLEM_SCHEMA
 from chattools.readers.parse import canonical_names, sheet_problems
 from chattools.readers.sheets import RawSheet
@@ -83,8 +83,8 @@ REASONS = {
 }
 
 
-def _kinds(*roles: str) -> tuple[Kind, ...]:
-    """The column kinds whose codec's :attr:`~chattools.codecs.Codec.in_spreadsheet` is one of ``roles``."""
+def _kinds(*roles: SpreadsheetRole) -> tuple[Kind, ...]:
+    """The column kinds whose codec's ``in_spreadsheet`` is one of ``roles``."""
     return tuple(kind for kind, coder in CODECS.items() if coder.in_spreadsheet in roles)
 
 
