@@ -8,6 +8,7 @@ import polars as pl
 
 from chattools.derive.csat import csat_summary
 from chattools.derive.experience import alf_summary, hold_times, reopen_rates, team_summary
+from chattools.derive.joins import placeholder_expr
 from chattools.derive.summary import p90
 from chattools.export import Export
 from chattools.report import svg
@@ -80,15 +81,11 @@ def team(ctx: Context) -> Section:
 
 
 def _unnamed_assignees(ctx: Context) -> int:
-    """How many of the period's assignees have no name in the export's Manager sheet."""
-    managers = ctx.exp.managers
-    named = (
-        managers.filter(pl.col("name").is_not_null())["id"]
-        if {"id", "name"} <= set(managers.columns)
-        else pl.Series("id", [], pl.String)
-    )
-    ids = ctx.metrics["assigneeId"].drop_nulls().unique()
-    return int((~ids.is_in(named.implode())).sum())
+    """How many of the period's assignees the table shows by ``chat_metrics``' placeholder
+    (no name in the export's Manager sheet).
+    """
+    placeholder = pl.col("assignee_name") == placeholder_expr("manager", pl.col("assigneeId"))
+    return ctx.metrics.filter(placeholder)["assigneeId"].n_unique()
 
 
 # -- customer satisfaction and automation (2026 exports) ----------------------------------------
